@@ -1,0 +1,241 @@
+// The only file that includes napi.h: converts JS <-> engine types and runs start/stop off the JS
+// thread (AsyncWorker), so a slow bind or a join never blocks the Electron main process.
+#include <napi.h>
+
+#include <memory>
+
+#include "../core/engine.h"
+#include "../core/error_catalog.h"
+
+namespace iocpm {
+namespace {
+
+// Builds the JS Error for a failed start: code = portable name, plus nativeCode/nativeName,
+// syscall and (for config errors) field.
+Napi::Error make_error(Napi::Env env, const StartResult& r) {
+  Napi::Error err = Napi::Error::New(env, r.text);
+  Napi::Object o = err.Value();
+  switch (r.kind) {
+    case StartResult::InvalidConfig:
+      o.Set("code", "invalid-config");
+      o.Set("field", r.configError.field);
+      break;
+    case StartResult::AlreadyRunning: o.Set("code", "already-running"); break;
+    case StartResult::Busy: o.Set("code", "busy"); break;
+    case StartResult::SystemError: {
+      NativeErrorName n = translate_native_error(r.nativeError.code);
+      o.Set("code", n.portable);
+      o.Set("nativeCode", r.nativeError.code);
+      o.Set("nativeName", n.native);
+      o.Set("syscall", r.nativeError.syscall);
+      break;
+    }
+    case StartResult::Ok: break;
+  }
+  return err;
+}
+
+class StartWorker : public Napi::AsyncWorker {
+ public:
+  StartWorker(Napi::Env env, std::shared_ptr<Engine> engine, EngineConfig cfg)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), engine_(std::move(engine)), cfg_(std::move(cfg)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override { result_ = engine_->start(cfg_); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (result_.kind != StartResult::Ok) {
+      deferred_.Reject(make_error(env, result_).Value());
+      return;
+    }
+    Napi::Object info = Napi::Object::New(env);
+    info.Set("backend", result_.info.name);
+    if (!result_.info.fallbackReason.empty()) info.Set("fallbackReason", result_.info.fallbackReason);
+    info.Set("host", cfg_.host);
+    info.Set("port", cfg_.port);
+    info.Set("workers", cfg_.workers);
+    Napi::Array features = Napi::Array::New(env, result_.info.features.size());
+    for (size_t i = 0; i < result_.info.features.size(); ++i) features.Set(uint32_t(i), result_.info.features[i]);
+    info.Set("features", features);
+    deferred_.Resolve(info);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<Engine> engine_;
+  EngineConfig cfg_;
+  StartResult result_;
+};
+
+class StopWorker : public Napi::AsyncWorker {
+ public:
+  StopWorker(Napi::Env env, std::shared_ptr<Engine> engine)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), engine_(std::move(engine)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override { engine_->stop(); }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<Engine> engine_;
+};
+
+// Reads config from a JS object; throws a TypeError naming the field on a wrong type. Range
+// checks happen in validate_config (shared with the C++ tests and the Windows program).
+EngineConfig read_config(const Napi::Object& o) {
+  Napi::Env env = o.Env();
+  EngineConfig c;
+  auto num = [&](const char* k, auto* out) {
+    if (!o.Has(k) || o.Get(k).IsUndefined()) return;
+    Napi::Value v = o.Get(k);
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string(k) + " must be a number");
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d != static_cast<double>(static_cast<int64_t>(d))) throw Napi::TypeError::New(env, std::string(k) + " must be an integer");
+    if (d < -1e12 || d > 1e12) throw Napi::RangeError::New(env, std::string(k) + " is out of range");
+    *out = static_cast<std::remove_pointer_t<decltype(out)>>(d);
+  };
+  auto str = [&](const char* k) -> std::string {
+    Napi::Value v = o.Get(k);
+    if (!v.IsString()) throw Napi::TypeError::New(env, std::string(k) + " must be a string");
+    return v.As<Napi::String>().Utf8Value();
+  };
+  auto boolean = [&](const char* k, bool* out) {
+    if (!o.Has(k) || o.Get(k).IsUndefined()) return;
+    Napi::Value v = o.Get(k);
+    if (!v.IsBoolean()) throw Napi::TypeError::New(env, std::string(k) + " must be true or false");
+    *out = v.As<Napi::Boolean>().Value();
+  };
+  if (o.Has("host") && !o.Get("host").IsUndefined()) c.host = str("host");
+  num("port", &c.port);
+  num("workers", &c.workers);
+  num("backlog", &c.backlog);
+  num("recvBufferSize", &c.recvBufferSize);
+  num("maxSessions", &c.maxSessions);
+  num("sendQueueLimit", &c.sendQueueLimit);
+  boolean("noDelay", &c.noDelay);
+  boolean("reusePort", &c.reusePort);
+  if (o.Has("backend") && !o.Get("backend").IsUndefined() && !parse_backend(str("backend"), &c.backend))
+    throw Napi::TypeError::New(env, "backend must be one of auto, iouring, epoll, iocp");
+  if (o.Has("workload") && !o.Get("workload").IsUndefined() && !parse_workload(str("workload"), &c.workload))
+    throw Napi::TypeError::New(env, "workload must be one of echo, discard, chat");
+  if (o.Has("closeMode") && !o.Get("closeMode").IsUndefined() && !parse_close_mode(str("closeMode"), &c.closeMode))
+    throw Napi::TypeError::New(env, "closeMode must be graceful or abortive");
+  return c;
+}
+
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Engine",
+                       {InstanceMethod("start", &EngineWrap::Start), InstanceMethod("stop", &EngineWrap::Stop),
+                        InstanceMethod("snapshot", &EngineWrap::Snapshot),
+                        InstanceAccessor("running", &EngineWrap::Running, nullptr)});
+  }
+
+  explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info), engine_(std::make_shared<Engine>()) {}
+
+  // On GC or environment teardown the engine's destructor stops and joins (the shared_ptr keeps
+  // it alive while a start/stop AsyncWorker still uses it).
+  ~EngineWrap() override = default;
+
+ private:
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto deferredReject = [&](Napi::Error e) {
+      auto d = Napi::Promise::Deferred::New(env);
+      d.Reject(e.Value());
+      return d.Promise();
+    };
+    EngineConfig cfg;
+    try {
+      if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "start(config) needs a config object");
+      cfg = read_config(info[0].As<Napi::Object>());
+    } catch (const Napi::Error& e) {
+      Napi::Error err = e;
+      err.Value().Set("code", "invalid-config");
+      return deferredReject(err);
+    }
+    auto* w = new StartWorker(env, engine_, cfg);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    auto* w = new StopWorker(info.Env(), engine_);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value Running(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), engine_->running()); }
+
+  Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    EngineSnapshot s = engine_->snapshot();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("monoNs", static_cast<double>(s.monoNs));
+    out.Set("running", s.running);
+    Napi::Array workers = Napi::Array::New(env, s.workers.size());
+    for (size_t i = 0; i < s.workers.size(); ++i) {
+      const WorkerSnapshot& w = s.workers[i];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("worker", w.worker);
+      o.Set("queueDepth", static_cast<double>(w.queueDepth));
+      Napi::Object inflight = Napi::Object::New(env);
+      inflight.Set("accept", static_cast<double>(w.inflight[int(OpKind::Accept)]));
+      inflight.Set("recv", static_cast<double>(w.inflight[int(OpKind::Recv)]));
+      inflight.Set("send", static_cast<double>(w.inflight[int(OpKind::Send)]));
+      o.Set("inflight", inflight);
+      o.Set("completions", static_cast<double>(w.completions));
+      o.Set("accepts", static_cast<double>(w.accepts));
+      o.Set("closes", static_cast<double>(w.closes));
+      o.Set("sessions", static_cast<double>(w.sessions));
+      o.Set("bytesIn", static_cast<double>(w.bytesIn));
+      o.Set("bytesOut", static_cast<double>(w.bytesOut));
+      o.Set("busyNs", static_cast<double>(w.busyNs));
+      Napi::Array errs = Napi::Array::New(env, w.errors.size());
+      for (size_t j = 0; j < w.errors.size(); ++j) {
+        NativeErrorName n = w.errors[j].code < 0 ? NativeErrorName{"unknown", "OVERFLOW"} : translate_native_error(w.errors[j].code);
+        Napi::Object e = Napi::Object::New(env);
+        e.Set("code", w.errors[j].code);
+        e.Set("nativeName", n.native);
+        e.Set("name", n.portable);
+        e.Set("count", static_cast<double>(w.errors[j].count));
+        errs.Set(uint32_t(j), e);
+      }
+      o.Set("errors", errs);
+      workers.Set(uint32_t(i), o);
+    }
+    out.Set("workers", workers);
+    return out;
+  }
+
+  std::shared_ptr<Engine> engine_;
+};
+
+Napi::Value Catalog(const Napi::CallbackInfo& info) {
+  size_t n = 0;
+  const CatalogEntry* e = catalog_entries(&n);
+  Napi::Array arr = Napi::Array::New(info.Env(), n);
+  for (size_t i = 0; i < n; ++i) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("name", e[i].name);
+    o.Set("en", e[i].en);
+    o.Set("ko", e[i].ko);
+    arr.Set(uint32_t(i), o);
+  }
+  return arr;
+}
+
+}  // namespace
+}  // namespace iocpm
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  exports.Set("Engine", iocpm::EngineWrap::Define(env));
+  exports.Set("errorCatalog", Napi::Function::New(env, iocpm::Catalog));
+  return exports;
+}
+
+NODE_API_MODULE(iocp_monitor, InitAddon)

@@ -1,0 +1,500 @@
+// io_uring backend: the IOCP model on Linux. Each worker owns one ring (its completion queue),
+// every accept/recv/send is an operation with a context that lives until its CQE is reaped
+// (the OVERLAPPED idea), submissions are batched once per loop turn.
+#include "iouring_backend.h"
+
+#include <liburing.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <future>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "../../core/send_queue.h"
+#include "../../core/workload.h"
+#include "../posix/socket_util.h"
+
+namespace iocpm {
+namespace {
+
+enum class OpType : uint8_t { Accept, Recv, Send, Wake, Timer, Cancel };
+
+struct Session;
+
+// Per-operation context: its address is the SQE's user_data.
+struct Op {
+  OpType type;
+  Session* session;
+};
+
+struct Session {
+  explicit Session(int fd_, size_t limit, size_t bufSize)
+      : fd(fd_), out(limit), buf(new char[bufSize]) {}
+  int fd;
+  Op recvOp{OpType::Recv, this};
+  Op sendOp{OpType::Send, this};
+  bool recvPending = false;
+  bool sendPending = false;
+  bool readClosed = false;   // peer sent FIN
+  bool recvPaused = false;   // back-pressure: queue above high watermark
+  bool closing = false;
+  bool abortive = false;
+  size_t sendLen = 0;        // bytes handed to the in-flight send
+  SendQueue out;
+  std::unique_ptr<char[]> buf;
+};
+
+constexpr unsigned kRingEntries = 4096;
+constexpr unsigned kCqEntries = 32768;
+constexpr long long kAcceptBackoffNs = 50 * 1000 * 1000;
+
+class Worker : public SessionSink {
+ public:
+  Worker(int index, const EngineConfig& cfg, WorkerMetrics& m, std::atomic<int>& sessionCount)
+      : index_(index), cfg_(cfg), m_(m), sessionCount_(sessionCount) {}
+
+  ~Worker() override {
+    if (ringReady_) io_uring_queue_exit(&ring_);
+    if (wakeFd_ >= 0) ::close(wakeFd_);
+    if (ownListener_ && listenFd_ >= 0) ::close(listenFd_);
+  }
+
+  NativeError init(int sharedListenFd, bool* multishotAccept) {
+    io_uring_params p{};
+    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
+    p.cq_entries = kCqEntries;
+    int r = io_uring_queue_init_params(kRingEntries, &ring_, &p);
+    if (r == -EINVAL) {  // older kernel without SINGLE_ISSUER/COOP_TASKRUN
+      std::memset(&p, 0, sizeof(p));
+      p.flags = IORING_SETUP_CQSIZE;
+      p.cq_entries = kCqEntries;
+      r = io_uring_queue_init_params(kRingEntries, &ring_, &p);
+    }
+    if (r < 0) return {-r, "io_uring_queue_init"};
+    ringReady_ = true;
+    if (NativeError e = posix::make_eventfd(&wakeFd_)) return e;
+    if (sharedListenFd >= 0) {
+      listenFd_ = sharedListenFd;
+    } else {
+      ownListener_ = true;
+      if (NativeError e = posix::create_listener(cfg_, false, &listenFd_)) return e;
+    }
+    io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+    // Multishot accept arrived in 5.19 together with IORING_OP_SOCKET; use that as the marker.
+    multishot_ = probe && io_uring_opcode_supported(probe, IORING_OP_SOCKET);
+    if (probe) io_uring_free_probe(probe);
+    *multishotAccept = multishot_;
+    return {};
+  }
+
+  // The ring is created on the worker thread itself: with IORING_SETUP_SINGLE_ISSUER only the
+  // creating task may submit. The result of init() is handed back through `ready`.
+  void launch(int sharedListenFd, std::promise<std::pair<NativeError, bool>>* ready) {
+    thread_ = std::thread([this, sharedListenFd, ready] {
+      bool multishot = false;
+      NativeError e = init(sharedListenFd, &multishot);
+      bool ok = !e;
+      ready->set_value({e, multishot});
+      if (ok) run();
+    });
+  }
+  void wake() { posix::wake_eventfd(wakeFd_); }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  int64_t queueDepth() const {
+    if (!ringReady_) return 0;
+    // Ready CQEs = tail - head. The kernel publishes tail with release; the worker publishes head
+    // with release in io_uring_cq_advance. Read both atomically, never pausing the worker.
+    unsigned tail = __atomic_load_n(ring_.cq.ktail, __ATOMIC_ACQUIRE);
+    unsigned head = __atomic_load_n(ring_.cq.khead, __ATOMIC_ACQUIRE);
+    return static_cast<int64_t>(static_cast<unsigned>(tail - head));
+  }
+
+  // SessionSink
+  void sendTo(void* sp, const char* p, size_t n) override {
+    Session* s = static_cast<Session*>(sp);
+    if (s->closing) return;
+    if (!s->out.push(p, n)) {
+      m_.countError(kErrSendQueueFull);
+      closeSession(s, true);
+      return;
+    }
+    kickSend(s);
+  }
+  void broadcast(const char* p, size_t n) override {
+    for (Session* s : sessions_) sendTo(s, p, n);
+  }
+
+ private:
+  io_uring_sqe* sqe() {
+    io_uring_sqe* e = io_uring_get_sqe(&ring_);
+    while (!e) {  // SQ full: flush what we have and retry
+      io_uring_submit(&ring_);
+      e = io_uring_get_sqe(&ring_);
+    }
+    return e;
+  }
+
+  void armWake() {
+    io_uring_sqe* e = sqe();
+    io_uring_prep_read(e, wakeFd_, &wakeBuf_, sizeof(wakeBuf_), 0);
+    io_uring_sqe_set_data(e, &wakeOp_);
+    ++outstanding_;
+  }
+
+  void armAccept() {
+    if (stopping_ || acceptArmed_) return;
+    io_uring_sqe* e = sqe();
+    if (multishot_) {
+      io_uring_prep_multishot_accept(e, listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
+    } else {
+      io_uring_prep_accept(e, listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
+    }
+    io_uring_sqe_set_data(e, &acceptOp_);
+    acceptArmed_ = true;
+    m_.opStarted(OpKind::Accept);
+    ++outstanding_;
+  }
+
+  void armAcceptBackoff() {
+    if (stopping_ || timerArmed_) return;
+    backoff_.tv_sec = 0;
+    backoff_.tv_nsec = kAcceptBackoffNs;
+    io_uring_sqe* e = sqe();
+    io_uring_prep_timeout(e, &backoff_, 0, 0);
+    io_uring_sqe_set_data(e, &timerOp_);
+    timerArmed_ = true;
+    ++outstanding_;
+  }
+
+  void armRecv(Session* s) {
+    if (s->recvPending || s->closing || s->readClosed || s->recvPaused) return;
+    io_uring_sqe* e = sqe();
+    io_uring_prep_recv(e, s->fd, s->buf.get(), static_cast<size_t>(cfg_.recvBufferSize), 0);
+    io_uring_sqe_set_data(e, &s->recvOp);
+    s->recvPending = true;
+    m_.opStarted(OpKind::Recv);
+    ++outstanding_;
+  }
+
+  void kickSend(Session* s) {
+    if (s->sendPending || s->closing || s->out.empty()) return;
+    size_t len = 0;
+    const char* p = s->out.front(&len);
+    io_uring_sqe* e = sqe();
+    io_uring_prep_send(e, s->fd, p, len, MSG_NOSIGNAL);
+    io_uring_sqe_set_data(e, &s->sendOp);
+    s->sendPending = true;
+    s->sendLen = len;
+    m_.opStarted(OpKind::Send);
+    ++outstanding_;
+  }
+
+  void cancelOp(Op* op) {
+    io_uring_sqe* e = sqe();
+    io_uring_prep_cancel(e, op, 0);
+    io_uring_sqe_set_data(e, &cancelOp_);
+    ++outstanding_;
+  }
+
+  // Starts closing: pending operations are cancelled; the fd is closed and the context freed
+  // only after every one of them has completed (finishClose from reap()).
+  void closeSession(Session* s, bool abortive) {
+    if (s->closing) return;
+    s->closing = true;
+    s->abortive = abortive || cfg_.closeMode == CloseMode::Abortive;
+    if (s->recvPending) cancelOp(&s->recvOp);
+    if (s->sendPending) cancelOp(&s->sendOp);
+    toReap_.push_back(s);
+  }
+
+  // Graceful end after the peer's FIN: everything queued has been sent, now send our FIN.
+  void maybeFinish(Session* s) {
+    if (s->readClosed && !s->sendPending && s->out.empty() && !s->closing) {
+      ::shutdown(s->fd, SHUT_WR);
+      closeSession(s, false);
+    }
+  }
+
+  void reap() {
+    size_t keep = 0;
+    for (size_t i = 0; i < toReap_.size(); ++i) {
+      Session* s = toReap_[i];
+      if (s->recvPending || s->sendPending) {
+        toReap_[keep++] = s;
+        continue;
+      }
+      if (s->abortive) posix::set_abortive(s->fd);
+      ::close(s->fd);
+      sessions_.erase(s);
+      delete s;
+      sessionCount_.fetch_sub(1, std::memory_order_relaxed);
+      WorkerMetrics::add(m_.sessions, -1);
+      WorkerMetrics::bump(m_.closes);
+    }
+    toReap_.resize(keep);
+  }
+
+  void onAccept(io_uring_cqe* c) {
+    bool more = multishot_ && (c->flags & IORING_CQE_F_MORE);
+    if (!more) {
+      acceptArmed_ = false;
+      m_.opFinished(OpKind::Accept);
+      --outstanding_;
+    } else {
+      WorkerMetrics::bump(m_.completions);
+    }
+    if (c->res >= 0) {
+      int fd = c->res;
+      if (stopping_) {
+        ::close(fd);
+      } else if (sessionCount_.fetch_add(1, std::memory_order_relaxed) >= cfg_.maxSessions) {
+        sessionCount_.fetch_sub(1, std::memory_order_relaxed);
+        m_.countError(kErrSessionLimit);
+        posix::set_abortive(fd);
+        ::close(fd);
+      } else {
+        if (cfg_.noDelay) posix::set_nodelay(fd);
+        Session* s = new Session(fd, static_cast<size_t>(cfg_.sendQueueLimit), static_cast<size_t>(cfg_.recvBufferSize));
+        sessions_.insert(s);
+        WorkerMetrics::bump(m_.accepts);
+        WorkerMetrics::add(m_.sessions, 1);
+        armRecv(s);
+      }
+    } else if (!stopping_ && c->res != -ECANCELED) {
+      int err = -c->res;
+      m_.countError(err);
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        // Out of descriptors/memory: retrying at once would spin. Leave connections in the
+        // backlog and try again shortly; existing sessions keep being served meanwhile.
+        if (more) cancelOp(&acceptOp_);
+        armAcceptBackoff();
+      }
+    }
+    // A terminated (or single-shot) accept is re-armed unless a backoff timer will do it.
+    if (!more && !stopping_ && !timerArmed_) armAccept();
+  }
+
+  void onRecv(Session* s, int res) {
+    s->recvPending = false;
+    m_.opFinished(OpKind::Recv);
+    --outstanding_;
+    if (res > 0) {
+      WorkerMetrics::bump(m_.bytesIn, static_cast<uint64_t>(res));
+      if (s->closing) return;
+      apply_workload(cfg_.workload, *this, s, s->buf.get(), static_cast<size_t>(res));
+      if (!s->closing && s->out.bytes() > high_watermark(s->out.limit())) s->recvPaused = true;
+      armRecv(s);
+    } else if (res == 0) {
+      s->readClosed = true;
+      maybeFinish(s);
+    } else if (res != -ECANCELED) {
+      m_.countError(-res);
+      closeSession(s, true);
+    }
+  }
+
+  void onSend(Session* s, int res) {
+    s->sendPending = false;
+    m_.opFinished(OpKind::Send);
+    --outstanding_;
+    if (res > 0) {
+      WorkerMetrics::bump(m_.bytesOut, static_cast<uint64_t>(res));
+      s->out.consume(static_cast<size_t>(res));  // a partial send continues from here
+      if (s->closing) return;
+      if (s->recvPaused && s->out.bytes() <= low_watermark(s->out.limit())) {
+        s->recvPaused = false;
+        armRecv(s);
+      }
+      kickSend(s);
+      maybeFinish(s);
+    } else if (res < 0 && res != -ECANCELED) {
+      m_.countError(-res);
+      closeSession(s, true);
+    }
+  }
+
+  void beginStop() {
+    stopping_ = true;
+    if (acceptArmed_) cancelOp(&acceptOp_);
+    if (timerArmed_) cancelOp(&timerOp_);
+    std::vector<Session*> all(sessions_.begin(), sessions_.end());
+    for (Session* s : all) closeSession(s, false);
+  }
+
+  void handle(io_uring_cqe* c) {
+    Op* op = static_cast<Op*>(io_uring_cqe_get_data(c));
+    switch (op->type) {
+      case OpType::Accept: onAccept(c); break;
+      case OpType::Recv: onRecv(op->session, c->res); break;
+      case OpType::Send: onSend(op->session, c->res); break;
+      case OpType::Wake:
+        --outstanding_;
+        if (stopRequested_.load(std::memory_order_acquire)) {
+          if (!stopping_) beginStop();
+        } else {
+          armWake();
+        }
+        break;
+      case OpType::Timer:
+        --outstanding_;
+        timerArmed_ = false;
+        armAccept();
+        break;
+      case OpType::Cancel: --outstanding_; break;
+    }
+  }
+
+  void run() {
+    armWake();
+    armAccept();
+    for (;;) {
+      int r = io_uring_submit_and_wait(&ring_, 1);
+      if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
+        // Not expected on a healthy ring; count it and yield rather than spin at full speed.
+        m_.countError(-r);
+        std::this_thread::yield();
+      }
+      uint64_t t0 = mono_ns();
+      unsigned head;
+      unsigned n = 0;
+      io_uring_cqe* c;
+      io_uring_for_each_cqe(&ring_, head, c) {
+        handle(c);
+        ++n;
+      }
+      io_uring_cq_advance(&ring_, n);
+      reap();
+      WorkerMetrics::bump(m_.busyNs, mono_ns() - t0);
+      if (stopping_ && outstanding_ == 0 && sessions_.empty()) break;
+    }
+    io_uring_submit(&ring_);
+  }
+
+ public:
+  std::atomic<bool> stopRequested_{false};
+
+ private:
+  int index_;
+  const EngineConfig& cfg_;
+  WorkerMetrics& m_;
+  std::atomic<int>& sessionCount_;
+  io_uring ring_{};
+  bool ringReady_ = false;
+  bool multishot_ = false;
+  int wakeFd_ = -1;
+  int listenFd_ = -1;
+  bool ownListener_ = false;
+  uint64_t wakeBuf_ = 0;
+  Op wakeOp_{OpType::Wake, nullptr};
+  Op acceptOp_{OpType::Accept, nullptr};
+  Op timerOp_{OpType::Timer, nullptr};
+  Op cancelOp_{OpType::Cancel, nullptr};
+  __kernel_timespec backoff_{};
+  bool acceptArmed_ = false;
+  bool timerArmed_ = false;
+  bool stopping_ = false;
+  long outstanding_ = 0;  // SQEs whose final CQE has not been reaped yet
+  std::unordered_set<Session*> sessions_;
+  std::vector<Session*> toReap_;
+  std::thread thread_;
+};
+
+class IoUringBackend : public Backend {
+ public:
+  ~IoUringBackend() override { stop(); }
+
+  NativeError start(const EngineConfig& cfg, WorkerMetrics* metrics, BackendInfo* info) override {
+    cfg_ = cfg;
+    int shared = -1;
+    if (cfg_.reusePort) {
+      if (NativeError e = posix::check_port_free(cfg_)) return e;
+    } else {
+      if (NativeError e = posix::create_listener(cfg_, false, &shared)) return e;
+      sharedListenFd_ = shared;
+    }
+    std::vector<std::promise<std::pair<NativeError, bool>>> ready(cfg_.workers);
+    for (int i = 0; i < cfg_.workers; ++i) {
+      workers_.emplace_back(new Worker(i, cfg_, metrics[i], sessionCount_));
+      workers_.back()->launch(shared, &ready[i]);
+    }
+    NativeError firstError;
+    bool multishot = false;
+    for (auto& r : ready) {
+      auto res = r.get_future().get();
+      if (res.first && !firstError) firstError = res.first;
+      multishot = res.second;
+    }
+    if (firstError) {
+      started_ = true;
+      stop();  // workers whose init succeeded are running: stop and join them
+      workers_.clear();
+      return firstError;
+    }
+    info->features.push_back("ring-per-worker");
+    info->features.push_back("batched-submit");
+    info->features.push_back(multishot ? "multishot-accept" : "single-accept");
+    if (cfg_.reusePort) info->features.push_back("reuseport-listener-per-worker");
+    started_ = true;
+    return {};
+  }
+
+  void stop() override {
+    if (!started_ || stopped_) return;
+    stopped_ = true;
+    for (auto& w : workers_) {
+      w->stopRequested_.store(true, std::memory_order_release);
+      w->wake();
+    }
+    for (auto& w : workers_) w->join();
+    closeShared();
+  }
+
+  int64_t queueDepth(int worker) const override {
+    if (worker < 0 || worker >= static_cast<int>(workers_.size())) return 0;
+    return workers_[worker]->queueDepth();
+  }
+
+ private:
+  void closeShared() {
+    if (sharedListenFd_ >= 0) ::close(sharedListenFd_);
+    sharedListenFd_ = -1;
+  }
+
+  EngineConfig cfg_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<int> sessionCount_{0};
+  int sharedListenFd_ = -1;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_iouring_backend() { return std::unique_ptr<Backend>(new IoUringBackend()); }
+
+std::string probe_iouring() {
+  // Lets tests and users on hosts where io_uring misbehaves force the fallback path.
+  if (const char* v = std::getenv("IOCPM_DISABLE_IOURING")) {
+    if (*v && std::strcmp(v, "0") != 0) return "io_uring disabled by IOCPM_DISABLE_IOURING";
+  }
+  io_uring ring;
+  int r = io_uring_queue_init(8, &ring, 0);
+  if (r < 0) {
+    std::string why = std::strerror(-r);
+    if (r == -EPERM) why += " (io_uring is disabled on this host: kernel.io_uring_disabled or a seccomp policy)";
+    if (r == -ENOSYS) why += " (this kernel has no io_uring)";
+    return "io_uring_queue_init failed: " + why;
+  }
+  io_uring_queue_exit(&ring);
+  return "";
+}
+
+}  // namespace iocpm

@@ -1,0 +1,22 @@
+// POSIX socket helpers shared by the io_uring and epoll backends.
+#pragma once
+#include "../../core/config.h"
+#include "../../core/error_catalog.h"
+
+namespace iocpm {
+namespace posix {
+
+// socket + SO_REUSEADDR (+ SO_REUSEPORT when asked) + bind + listen.
+NativeError create_listener(const EngineConfig& cfg, bool nonblocking, int* out_fd);
+// With SO_REUSEPORT the kernel would let a second server (same user) share the port and steal
+// half its connections. Binding once without it first turns that into a clear address-in-use.
+NativeError check_port_free(const EngineConfig& cfg);
+void set_nodelay(int fd);
+// SO_LINGER {1,0}: close() then sends RST instead of FIN (abortive close).
+void set_abortive(int fd);
+int socket_error(int fd);  // SO_ERROR
+NativeError make_eventfd(int* out_fd);
+void wake_eventfd(int fd);
+
+}  // namespace posix
+}  // namespace iocpm

@@ -1,0 +1,46 @@
+// The one interface every platform backend implements (io_uring, epoll, IOCP). The build file
+// picks which backend sources are compiled; shared code never uses #ifdef for platforms.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "error_catalog.h"
+#include "metrics.h"
+
+namespace iocpm {
+
+struct BackendInfo {
+  std::string name;                   // "iouring" | "epoll" | "iocp"
+  std::string fallbackReason;         // non-empty when auto/requested backend fell back
+  std::vector<std::string> features;  // e.g. "multishot-accept"
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Binds, listens and launches cfg.workers threads, each counting into metrics[i]. On failure
+  // nothing is left running or open. Called at most once per Backend object.
+  virtual NativeError start(const EngineConfig& cfg, WorkerMetrics* metrics, BackendInfo* info) = 0;
+  // Cancels every pending operation, waits for each completion, closes every socket and joins
+  // every worker. Idempotent. Kernel objects needed by queueDepth() stay valid until destruction.
+  virtual void stop() = 0;
+  // Completions ready in worker i's queue and not yet taken; callable from any thread while the
+  // object is alive, without pausing the worker. -1 means "use WorkerMetrics::pendingEvents".
+  virtual int64_t queueDepth(int worker) const = 0;
+};
+
+struct BackendChoice {
+  std::unique_ptr<Backend> backend;
+  std::string name;
+  std::string fallbackReason;
+  NativeError error;      // set when no backend could be created
+  std::string errorText;  // human text for error (e.g. "iocp is only available on Windows")
+};
+
+// Platform-specific (one factory file per platform): picks and creates a backend.
+BackendChoice make_backend(BackendKind requested);
+
+}  // namespace iocpm
