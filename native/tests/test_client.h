@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -125,10 +127,22 @@ inline int count_fds() {
   return n;
 }
 
+// Threads of this process, not counting io_uring's kernel io-wq workers ("iou-wrk-*"), which
+// the kernel creates and reaps on its own schedule.
 inline int count_threads() {
   int n = 0;
   if (DIR* d = ::opendir("/proc/self/task")) {
-    while (::readdir(d)) ++n;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      std::string comm = "/proc/self/task/" + std::string(e->d_name) + "/comm";
+      char name[32] = {0};
+      if (FILE* f = std::fopen(comm.c_str(), "r")) {
+        size_t r = std::fread(name, 1, sizeof(name) - 1, f);
+        name[r] = 0;
+        std::fclose(f);
+      }
+      if (std::strncmp(name, "iou-", 4) != 0) ++n;
+    }
     ::closedir(d);
   }
   return n;

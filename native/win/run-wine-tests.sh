@@ -59,7 +59,7 @@ else
 fi
 
 for layout in per-worker shared; do
-  echo "== serve mode ($layout ports) driven from Linux" >&2
+  echo "== serve mode ($layout port layout) driven from Linux" >&2
   out="$(timeout 120 node "$here/drive-serve.mjs" "$exe" "$layout" 2>&1)"
   rc=$?
   echo "$out" >&2

@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 namespace wt {
 
@@ -201,6 +202,43 @@ int process_thread_count() {
     } while (Thread32Next(snap, &te));
   }
   CloseHandle(snap);
+  return n;
+}
+
+// GetProcessHandleCount is a stub under Wine (always 0); the system handle table
+// (NtQuerySystemInformation, SystemExtendedHandleInformation = 64) is real on Windows and Wine.
+int process_handle_count() {
+  typedef LONG(NTAPI * QueryFn)(ULONG infoClass, void* info, ULONG length, ULONG* returned);
+  struct Entry {
+    void* object;
+    ULONG_PTR pid;
+    ULONG_PTR handle;
+    ULONG access;
+    USHORT creatorBackTraceIndex, objectTypeIndex;
+    ULONG attributes, reserved;
+  };
+  struct Table {
+    ULONG_PTR count;
+    ULONG_PTR reserved;
+    Entry entries[1];
+  };
+  auto query = reinterpret_cast<QueryFn>(
+      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtQuerySystemInformation")));
+  if (!query) return -1;
+  std::vector<char> buf(1 << 20);
+  ULONG len = 0;
+  LONG status;
+  const LONG kInfoLengthMismatch = static_cast<LONG>(0xC0000004);
+  while ((status = query(64, buf.data(), static_cast<ULONG>(buf.size()), &len)) == kInfoLengthMismatch) {
+    buf.resize(buf.size() * 2);
+  }
+  if (status != 0) return -1;
+  const Table* t = reinterpret_cast<const Table*>(buf.data());
+  ULONG_PTR me = GetCurrentProcessId();
+  int n = 0;
+  for (ULONG_PTR i = 0; i < t->count; ++i) {
+    if (t->entries[i].pid == me) ++n;
+  }
   return n;
 }
 

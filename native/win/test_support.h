@@ -66,5 +66,8 @@ class EnvVar {
 
 // Threads of this process right now (Toolhelp32), to prove stop() joined every worker.
 int process_thread_count();
+// Kernel handles this process holds (sockets, ports, threads, events…), to prove stop() and the
+// backend's destruction leave nothing open.
+int process_handle_count();
 
 }  // namespace wt

@@ -219,7 +219,8 @@ class IocpBackend : public Backend {
     if (!started_ || stopped_) return;
     stopped_ = true;
     stopping_.store(true);
-    // 1. Cancel. Posting paths re-check stopping_ under the same locks taken here, so an
+    // 1. Cancel. Every posting path checks under the lock taken here (acceptMu_ for AcceptEx,
+    //    Group::mu for new sessions, Session::mu and `closing` for WSARecv/WSASend), so each
     //    operation is either posted before its cancel or never posted at all.
     {
       std::lock_guard<std::mutex> g(acceptMu_);
@@ -234,6 +235,7 @@ class IocpBackend : public Backend {
     }
     // 2. Drain: the workers keep dequeuing until every posted operation's packet has been
     //    handled; each session is freed (and its socket closed) by the handler of its last packet.
+    //    No timeout on purpose: freeing a context the kernel may still write would corrupt memory.
     {
       std::unique_lock<std::mutex> lk(drainMu_);
       drainCv_.wait(lk, [this] { return outstanding_.load() == 0; });
@@ -255,8 +257,8 @@ class IocpBackend : public Backend {
     //    session sets are empty here (each closing session was finalized by its last handler);
     //    the loop only guards that invariant.
     for (auto& grp : groups_) {
-      for (Session* s : grp->sessions) destroy(s, false);
-      grp->sessions.clear();
+      std::vector<Session*> left(grp->sessions.begin(), grp->sessions.end());
+      for (Session* s : left) finalize(s);
     }
     for (auto& a : accepts_) {
       if (a->sock != INVALID_SOCKET) closesocket(a->sock);
