@@ -9,6 +9,9 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "sources": [
         "src/addon/binding.cc",
+        "src/addon/loadgen_wrap.cc",
+        "src/loadgen/histogram.cc",
+        "src/loadgen/loadgen_common.cc",
         "src/core/config.cc",
         "src/core/engine.cc",
         "src/core/error_catalog.cc",
@@ -22,7 +25,8 @@
             "src/backends/posix/errno_map.cc",
             "src/backends/posix/socket_util.cc",
             "src/backends/iouring/iouring_backend.cc",
-            "src/backends/epoll/epoll_backend.cc"
+            "src/backends/epoll/epoll_backend.cc",
+            "src/backends/posix/loadgen_posix.cc"
           ],
           "libraries": ["-luring", "-lpthread"]
         }],
@@ -30,7 +34,8 @@
           "sources": [
             "src/backends/iocp/iocp_factory.cc",
             "src/backends/iocp/wsa_errors.cc",
-            "src/backends/iocp/iocp_backend.cc"
+            "src/backends/iocp/iocp_backend.cc",
+            "src/backends/iocp/loadgen_win.cc"
           ],
           "libraries": ["ws2_32.lib", "mswsock.lib"],
           "msvs_settings": {"VCCLCompilerTool": {"ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"]}}

@@ -92,7 +92,9 @@ export function validateEngineConfig(input: unknown): Validated<EngineConfig> {
   }
   const errors: FieldError[] = []
   for (const key of Object.keys(input)) {
-    if (!(key in DEFAULT_ENGINE_CONFIG)) errors.push({ field: key, message: `unknown field ${key}` })
+    // hasOwn, not `in`: `in` also finds inherited names (__proto__, constructor, toString), which
+    // would let them through as "known" fields.
+    if (!Object.hasOwn(DEFAULT_ENGINE_CONFIG, key)) errors.push({ field: key, message: `unknown field ${key}` })
   }
   const c = { ...DEFAULT_ENGINE_CONFIG, ...(input as Partial<EngineConfig>) }
   if (typeof c.host !== 'string' || !isIpLiteral(c.host)) {

@@ -6,6 +6,7 @@
 
 #include "../core/engine.h"
 #include "../core/error_catalog.h"
+#include "wraps.h"
 
 namespace iocpm {
 namespace {
@@ -197,7 +198,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       o.Set("busyNs", static_cast<double>(w.busyNs));
       Napi::Array errs = Napi::Array::New(env, w.errors.size());
       for (size_t j = 0; j < w.errors.size(); ++j) {
-        NativeErrorName n = w.errors[j].code < 0 ? NativeErrorName{"unknown", "OVERFLOW"} : translate_native_error(w.errors[j].code);
+        NativeErrorName n = w.errors[j].code == -1 ? NativeErrorName{"unknown", "OVERFLOW"} : translate_native_error(w.errors[j].code);
         Napi::Object e = Napi::Object::New(env);
         e.Set("code", w.errors[j].code);
         e.Set("nativeName", n.native);
@@ -234,6 +235,7 @@ Napi::Value Catalog(const Napi::CallbackInfo& info) {
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", iocpm::EngineWrap::Define(env));
+  exports.Set("LoadGenerator", iocpm::define_load_generator(env));
   exports.Set("errorCatalog", Napi::Function::New(env, iocpm::Catalog));
   return exports;
 }

@@ -1,0 +1,72 @@
+// `iocp-monitor serve`: the engine headless, optionally recording metrics to CSV.
+import { resolve } from 'node:path'
+import type { StartInfo } from '../../src-shared/engine-snapshot'
+import { describeApiError } from '../service/api-error'
+import { CsvRecorder } from '../service/csv-export'
+import { createMonitorService } from '../service/monitor-service'
+import { hostForUrl } from '../security/loopback'
+import type { ServeCommand } from './args'
+import { stderrLogger, type CliIo } from './io'
+import { waitForStopSignal } from './signals'
+
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_USAGE = 2
+
+function describeBackend(info: StartInfo): string[] {
+  const lines = [`backend ${info.backend}, ${info.workers} worker(s), features: ${info.features.join(', ') || 'none'}`]
+  if (info.fallbackReason) lines.push(`backend fallback: ${info.fallbackReason}`)
+  return lines
+}
+
+export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
+  const { config } = cmd
+  const where = `${hostForUrl(config.host)}:${config.port}`
+  const signal = waitForStopSignal((s) => {
+    io.err(`${s} again: exiting without a clean stop`)
+    process.exit(EXIT_FAILURE)
+  })
+  let recorder: CsvRecorder | null = null
+  const service = createMonitorService({ sampleHz: cmd.sampleHz, logger: stderrLogger(io) })
+  try {
+    if (cmd.csv) {
+      try {
+        recorder = await CsvRecorder.create(resolve(cmd.csv))
+      } catch (err) {
+        io.err(`iocp-monitor: --csv ${cmd.csv}: cannot create the file: ${(err as Error).message}`)
+        return EXIT_FAILURE
+      }
+      const rec = recorder
+      service.on('metrics:tick', (tick) => rec.write(tick))
+    }
+
+    const started = await service.start(config)
+    if (!started.ok) {
+      io.err(`iocp-monitor: cannot listen on ${where}: ${describeApiError(started.error)}`)
+      return started.error.code === 'invalid-config' ? EXIT_USAGE : EXIT_FAILURE
+    }
+    for (const line of describeBackend(started.value.info!)) io.err(line)
+    io.out(`listening ${where}`)
+
+    const s = await signal.received
+    io.err(`${s}: stopping`)
+    const stopped = await service.stop()
+    if (!stopped.ok) {
+      io.err(`iocp-monitor: stop failed: ${describeApiError(stopped.error)}`)
+      return EXIT_FAILURE
+    }
+    if (recorder) {
+      const { rows } = await recorder.finish()
+      recorder = null
+      io.err(`wrote ${rows} rows to ${resolve(cmd.csv!)}`)
+    }
+    return EXIT_OK
+  } catch (err) {
+    io.err(`iocp-monitor: ${(err as Error)?.message ?? err}`)
+    return EXIT_FAILURE
+  } finally {
+    await recorder?.abort()
+    await service.dispose()
+    signal.dispose()
+  }
+}

@@ -1,0 +1,45 @@
+// `iocp-monitor ui`: the dashboard in a browser (what `npm start` falls back to without Electron).
+import { resolve } from 'node:path'
+import { startDashboardServer } from '../bridge/dashboard-server'
+import { createMonitorService } from '../service/monitor-service'
+import type { UiCommand } from './args'
+import { stderrLogger, type CliIo } from './io'
+import { EXIT_FAILURE, EXIT_OK } from './serve'
+import { waitForStopSignal } from './signals'
+
+export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
+  const signal = waitForStopSignal((s) => {
+    io.err(`${s} again: exiting without a clean stop`)
+    process.exit(EXIT_FAILURE)
+  })
+  const logger = stderrLogger(io)
+  const service = createMonitorService({ sampleHz: cmd.sampleHz, logger })
+  try {
+    let dashboard
+    try {
+      dashboard = await startDashboardServer({
+        service,
+        host: cmd.host,
+        port: cmd.port,
+        staticDir: cmd.staticDir ? resolve(cmd.staticDir) : undefined,
+        logger,
+      })
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      const name = e.code === 'EADDRINUSE' ? 'address-in-use (EADDRINUSE)' : e.code ?? 'error'
+      io.err(`iocp-monitor: cannot serve the dashboard on ${cmd.host}:${cmd.port}: ${name}: ${e.message}`)
+      return EXIT_FAILURE
+    }
+    io.out(`dashboard ${dashboard.url}`)
+    const s = await signal.received
+    io.err(`${s}: stopping`)
+    await dashboard.close()
+    return EXIT_OK
+  } catch (err) {
+    io.err(`iocp-monitor: ${(err as Error)?.message ?? err}`)
+    return EXIT_FAILURE
+  } finally {
+    await service.dispose()
+    signal.dispose()
+  }
+}

@@ -1,0 +1,105 @@
+// Electron main process: the only place (with the other files of this folder) that imports
+// electron. It wires the transport-independent MonitorService to a hardened window; all logic
+// lives in the pure modules.
+import { join } from 'node:path'
+import { app, BrowserWindow } from 'electron'
+import { createMonitorService, type MonitorService } from '../service/monitor-service'
+import { APP_INDEX_URL, APP_ORIGIN, urlOrigin } from '../security/trusted-origin'
+import { registerAppScheme, serveRenderer } from './app-protocol'
+import { forwardEvents, registerIpcHandlers } from './ipc'
+import { guardWebContents, hardenSession, securityHeaders } from './security'
+import { createMainWindow } from './window'
+
+// Set by `electron-vite dev`: the renderer comes from Vite's dev server instead of app://.
+const devServerUrl = process.env['ELECTRON_RENDERER_URL']
+const devOrigin = urlOrigin(devServerUrl)
+const trustedOrigins = devOrigin ? [APP_ORIGIN, devOrigin] : [APP_ORIGIN]
+// Vite's HMR talks over a WebSocket to the dev server; production needs no network at all.
+const connectSrc = devOrigin ? [devOrigin.replace(/^http/, 'ws')] : []
+/** IOCP_MONITOR_SMOKE_TEST=1: load the window, report whether window.api exists, quit. */
+const smokeTest = process.env['IOCP_MONITOR_SMOKE_TEST'] === '1'
+
+registerAppScheme()
+app.enableSandbox()
+guardWebContents(trustedOrigins)
+
+let service: MonitorService | null = null
+let mainWindow: BrowserWindow | null = null
+let disposed = false
+
+if (!smokeTest && !app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore()
+    mainWindow?.focus()
+  })
+  app.whenReady().then(onReady, (err: unknown) => fail(err))
+}
+
+function fail(err: unknown): void {
+  console.error(`iocp-monitor: ${(err as Error)?.stack ?? err}`)
+  app.exit(1)
+}
+
+function onReady(): void {
+  const headers = securityHeaders(connectSrc)
+  hardenSession(headers)
+  serveRenderer(join(__dirname, '../renderer'), headers)
+  service = createMonitorService()
+  const getWindow = () => mainWindow
+  registerIpcHandlers(service, trustedOrigins, getWindow)
+  forwardEvents(service, getWindow)
+  openWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow()
+  })
+}
+
+function openWindow(): void {
+  mainWindow = createMainWindow(join(__dirname, '../preload/index.cjs'), devServerUrl ?? APP_INDEX_URL)
+  mainWindow.on('closed', () => (mainWindow = null))
+  if (smokeTest) runSmokeTest(mainWindow)
+}
+
+function runSmokeTest(win: BrowserWindow): void {
+  const finish = (code: number) => {
+    void shutdown().then(() => app.exit(code))
+  }
+  win.webContents.once('did-finish-load', async () => {
+    try {
+      const kind = await win.webContents.executeJavaScript('typeof window.api?.status')
+      const state = kind === 'function' ? await win.webContents.executeJavaScript('window.api.status().then((r) => r.ok && r.value.state)') : null
+      console.log(`smoke: window.api.status is ${kind}; state ${state}`)
+      finish(kind === 'function' && state === 'stopped' ? 0 : 1)
+    } catch (err) {
+      console.log(`smoke: failed: ${(err as Error)?.message ?? err}`)
+      finish(1)
+    }
+  })
+  win.webContents.once('did-fail-load', (_e, code, description) => {
+    console.log(`smoke: page failed to load: ${code} ${description}`)
+    finish(1)
+  })
+}
+
+/** Stops the engine (joining its threads); safe to call more than once. */
+function shutdown(): Promise<void> {
+  if (disposed || !service) return Promise.resolve()
+  return service
+    .dispose()
+    .catch((err: unknown) => console.error(`iocp-monitor: shutdown: ${(err as Error)?.message ?? err}`))
+    .finally(() => {
+      disposed = true
+    })
+}
+
+// A monitoring tool has nothing to do without its window, on every platform.
+app.on('window-all-closed', () => app.quit())
+
+// Stop the engine before the process goes away: hold the quit until dispose has finished.
+app.on('will-quit', (event) => {
+  if (disposed || !service) return
+  event.preventDefault()
+  void shutdown().then(() => app.quit())
+})

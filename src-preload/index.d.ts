@@ -1,0 +1,10 @@
+// Types window.api for the renderer (the preload's contextBridge exposes it).
+import type { MonitorApi } from '../src-shared/api'
+
+declare global {
+  interface Window {
+    api: MonitorApi
+  }
+}
+
+export {}

@@ -1,0 +1,183 @@
+// The native engine over real sockets on 127.0.0.1, once per Linux backend: echo correctness,
+// exact byte accounting, stop with open connections, config errors naming the field.
+import { randomBytes } from 'node:crypto'
+import type { Socket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { NativeEngine, NativeStartError } from '../../src-main/addon/native-addon'
+import type { EngineSnapshot } from '../../src-shared/engine-snapshot'
+import { addon, backendUnavailable } from './support/addon'
+import { closed, connectTcp, echoRoundTrip, freePort, readExactly, waitFor } from './support/net'
+
+const BACKENDS = ['iouring', 'epoll'] as const
+
+const sum = (s: EngineSnapshot, key: 'bytesIn' | 'bytesOut' | 'sessions') => s.workers.reduce((n, w) => n + w[key], 0)
+
+for (const backend of BACKENDS) {
+  const unavailable = await backendUnavailable(backend)
+  if (unavailable) console.log(`addon tests for ${backend} skipped: ${unavailable}`)
+
+  describe.skipIf(unavailable !== null)(`engine with the ${backend} backend`, () => {
+    let engine: NativeEngine
+    const sockets: Socket[] = []
+
+    async function start(extra: Record<string, unknown> = {}) {
+      engine = new addon.Engine()
+      const port = await freePort()
+      const info = await engine.start({ host: '127.0.0.1', port, workers: 2, backend, ...extra })
+      return { port, info }
+    }
+
+    async function client(port: number) {
+      const s = await connectTcp(port)
+      sockets.push(s)
+      return s
+    }
+
+    afterEach(async () => {
+      for (const s of sockets.splice(0)) s.destroy()
+      await engine?.stop()
+    })
+
+    it('reports the backend it was asked for', async () => {
+      const { info, port } = await start()
+      expect(info.backend).toBe(backend)
+      expect(info.port).toBe(port)
+      expect(info.workers).toBe(2)
+      expect(engine.running).toBe(true)
+      expect(engine.snapshot().workers).toHaveLength(2)
+    })
+
+    it('echoes every byte back unchanged, over many connections and sizes', async () => {
+      const { port } = await start()
+      const conns = await Promise.all(Array.from({ length: 8 }, () => client(port)))
+      await Promise.all(
+        conns.map(async (s, i) => {
+          for (const size of [1, 100, 4096, 65_537, 300_000 + i]) {
+            const payload = randomBytes(size)
+            const reply = await echoRoundTrip(s, payload)
+            expect(reply.equals(payload)).toBe(true)
+          }
+        }),
+      )
+    })
+
+    it('counts exactly the bytes sent and received, summed over workers', async () => {
+      const { port } = await start()
+      let sent = 0
+      let received = 0
+      const conns = await Promise.all(Array.from({ length: 6 }, () => client(port)))
+      await Promise.all(
+        conns.map(async (s, i) => {
+          for (let k = 0; k < 5; k++) {
+            const payload = randomBytes(1000 * (i + 1) + k * 777)
+            sent += payload.length
+            const reply = await echoRoundTrip(s, payload)
+            received += reply.length
+          }
+        }),
+      )
+      expect(received).toBe(sent)
+      // A send is counted when its completion is handled, which can trail the peer's receipt.
+      await waitFor(() => sum(engine.snapshot(), 'bytesOut') === received, 5000, 'bytesOut to settle')
+      const live = engine.snapshot()
+      expect(sum(live, 'bytesIn')).toBe(sent)
+      expect(sum(live, 'sessions')).toBe(6)
+      await engine.stop()
+      const final = engine.snapshot()
+      expect(final.running).toBe(false)
+      expect(sum(final, 'bytesIn')).toBe(sent)
+      expect(sum(final, 'bytesOut')).toBe(received)
+    })
+
+    it('discards input with the discard workload (nothing sent back)', async () => {
+      const { port } = await start({ workload: 'discard' })
+      const s = await client(port)
+      s.write(randomBytes(50_000))
+      await waitFor(() => sum(engine.snapshot(), 'bytesIn') === 50_000, 5000, 'bytesIn')
+      expect(sum(engine.snapshot(), 'bytesOut')).toBe(0)
+    })
+
+    it('stops with connections open: clients see the close and stop resolves', async () => {
+      const { port } = await start()
+      const conns = await Promise.all(Array.from({ length: 5 }, () => client(port)))
+      // Make sure every connection was accepted and is mid-conversation.
+      await Promise.all(conns.map((s) => echoRoundTrip(s, Buffer.from('ping'))))
+      const allClosed = Promise.all(conns.map((s) => closed(s)))
+      const t0 = Date.now()
+      await engine.stop()
+      expect(Date.now() - t0).toBeLessThan(5000)
+      await allClosed
+      expect(engine.running).toBe(false)
+      expect(sum(engine.snapshot(), 'sessions')).toBe(0)
+      await engine.stop() // a second stop is a no-op
+    })
+
+    it('frees the port on stop so it can start again on it', async () => {
+      const { port } = await start()
+      await engine.stop()
+      await engine.start({ host: '127.0.0.1', port, workers: 1, backend })
+      const s = await client(port)
+      const reply = await echoRoundTrip(s, Buffer.from('again'))
+      expect(reply.toString()).toBe('again')
+    })
+
+    it('does not leak one connection’s bytes into another', async () => {
+      const { port } = await start()
+      const [a, b] = await Promise.all([client(port), client(port)])
+      const pa = Buffer.alloc(20_000, 'a')
+      const pb = Buffer.alloc(20_000, 'b')
+      const [ra, rb] = await Promise.all([readExactly(a, pa.length), readExactly(b, pb.length), a.write(pa), b.write(pb)])
+      expect(ra.equals(pa)).toBe(true)
+      expect(rb.equals(pb)).toBe(true)
+    })
+  })
+}
+
+describe('engine config errors', () => {
+  const engine = new addon.Engine()
+
+  async function startError(config: Record<string, unknown>): Promise<NativeStartError> {
+    try {
+      await engine.start(config)
+    } catch (err) {
+      return err as NativeStartError
+    }
+    await engine.stop()
+    throw new Error('start unexpectedly succeeded')
+  }
+
+  it.each([
+    [{ port: 0 }, 'port'],
+    [{ port: 70_000 }, 'port'],
+    [{ workers: 0 }, 'workers'],
+    [{ host: 'localhost' }, 'host'],
+    [{ recvBufferSize: 1 }, 'recvBufferSize'],
+  ])('%o is rejected as invalid-config naming %s', async (config, field) => {
+    const e = await startError(config)
+    expect(e.code).toBe('invalid-config')
+    expect(e.field).toBe(field)
+    expect(e.message).toContain(field)
+    expect(engine.running).toBe(false)
+  })
+
+  it('rejects a wrongly typed field with invalid-config and a message naming it', async () => {
+    const e = await startError({ port: 'nine thousand' })
+    expect(e.code).toBe('invalid-config')
+    expect(e.message).toContain('port')
+  })
+
+  it('reports a port in use as address-in-use with the native errno', async () => {
+    const other = new addon.Engine()
+    const port = await freePort()
+    await other.start({ host: '127.0.0.1', port, workers: 1 })
+    try {
+      const e = await startError({ host: '127.0.0.1', port, workers: 1 })
+      expect(e.code).toBe('address-in-use')
+      expect(e.nativeName).toBe('EADDRINUSE')
+      expect(typeof e.nativeCode).toBe('number')
+      expect(e.syscall).toBe('bind')
+    } finally {
+      await other.stop()
+    }
+  })
+})

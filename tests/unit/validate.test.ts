@@ -1,0 +1,112 @@
+// The runtime contract: every invoke payload and bridge frame is checked before main acts on it.
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
+import { BRIDGE_NO_ID, INVOKE_CHANNELS, isInvokeChannel, isPlainObject, parseBridgeRequest, validatePayload } from '../../src-shared/validate'
+import { CHANNELS } from '../../src-shared/api'
+
+describe('validatePayload', () => {
+  it('knows exactly the invoke channels of CHANNELS', () => {
+    const invoke = Object.values(CHANNELS).filter((c) => c !== CHANNELS.tick && c !== CHANNELS.statusChanged)
+    expect([...INVOKE_CHANNELS].sort()).toEqual(invoke.sort())
+    expect(isInvokeChannel('server:start')).toBe(true)
+    expect(isInvokeChannel('metrics:tick')).toBe(false)
+    expect(isInvokeChannel(42)).toBe(false)
+  })
+
+  it('start: merges a partial config over the defaults', () => {
+    const r = validatePayload('server:start', { port: 9100, workers: 4 })
+    expect(r).toEqual({ ok: true, value: { ...DEFAULT_ENGINE_CONFIG, port: 9100, workers: 4 } })
+  })
+
+  it.each([undefined, null, 7, 'x', [], [1], new Date()])('start: %o is an invalid message', (payload) => {
+    const r = validatePayload('server:start', payload)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error.code).toBe('invalid-message')
+  })
+
+  it('start: bad fields are invalid-config with every field error', () => {
+    const r = validatePayload('server:start', { port: 0, workers: 'two', colour: 'red' })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error.code).toBe('invalid-config')
+    expect(r.error.fieldErrors?.map((e) => e.field).sort()).toEqual(['colour', 'port', 'workers'])
+  })
+
+  it('start: a JSON __proto__ key is an unknown field, not a prototype change', () => {
+    const r = validatePayload('server:start', JSON.parse('{"__proto__": {"port": 1}}'))
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error.fieldErrors?.[0]?.field).toBe('__proto__')
+  })
+
+  it.each(['server:stop', 'server:status', 'metrics:history', 'errors:catalog'] as const)('%s accepts nothing or {}', (channel) => {
+    expect(validatePayload(channel, undefined)).toEqual({ ok: true, value: undefined })
+    expect(validatePayload(channel, {})).toEqual({ ok: true, value: undefined })
+    for (const bad of [null, 0, '', { a: 1 }, [], true]) {
+      const r = validatePayload(channel, bad)
+      expect(r.ok).toBe(false)
+      if (!r.ok) expect(r.error.code).toBe('invalid-message')
+    }
+  })
+
+  it('exportCsv: {sinceMs?: finite number}', () => {
+    expect(validatePayload('export:csv', undefined)).toEqual({ ok: true, value: {} })
+    expect(validatePayload('export:csv', {})).toEqual({ ok: true, value: {} })
+    expect(validatePayload('export:csv', { sinceMs: 1234.5 })).toEqual({ ok: true, value: { sinceMs: 1234.5 } })
+    for (const bad of [{ sinceMs: '1' }, { sinceMs: NaN }, { sinceMs: Infinity }, { since: 1 }, 5, null]) {
+      const r = validatePayload('export:csv', bad)
+      expect(r.ok).toBe(false)
+      if (!r.ok) expect(r.error.code).toBe('invalid-message')
+    }
+  })
+
+  it('never throws, whatever the input', () => {
+    const weird: unknown[] = [Symbol('s'), () => 1, new Proxy({}, {}), Object.create(null), BigInt(1)]
+    for (const channel of INVOKE_CHANNELS) for (const p of weird) expect(() => validatePayload(channel, p)).not.toThrow()
+    expect(validatePayload('nope' as never, {}).ok).toBe(false)
+  })
+
+  it('isPlainObject accepts literals and null-prototype objects only', () => {
+    expect(isPlainObject({})).toBe(true)
+    expect(isPlainObject(Object.create(null))).toBe(true)
+    expect(isPlainObject(new (class X {})())).toBe(false)
+    expect(isPlainObject([])).toBe(false)
+  })
+})
+
+describe('parseBridgeRequest', () => {
+  it('accepts {id, channel, payload?}', () => {
+    expect(parseBridgeRequest('{"id":3,"channel":"server:status"}')).toEqual({ ok: true, value: { id: 3, channel: 'server:status', payload: undefined } })
+    expect(parseBridgeRequest('{"id":0,"channel":"server:start","payload":{"port":1}}')).toEqual({
+      ok: true,
+      value: { id: 0, channel: 'server:start', payload: { port: 1 } },
+    })
+  })
+
+  it.each(['', 'not json', '[]', '"str"', '{"channel":"server:status"}', '{"id":-1,"channel":"server:status"}', '{"id":1.5,"channel":"server:status"}', '{"id":"1","channel":"server:status"}'])(
+    '%s is rejected without a usable id',
+    (text) => {
+      const r = parseBridgeRequest(text)
+      expect(r.ok).toBe(false)
+      if (!r.ok) {
+        expect(r.id).toBe(BRIDGE_NO_ID)
+        expect(r.error.code).toBe('invalid-message')
+      }
+    },
+  )
+
+  it('echoes the id of a frame with a bad channel or extra field', () => {
+    for (const text of ['{"id":9,"channel":"metrics:tick"}', '{"id":9,"channel":"server:status","extra":1}', '{"id":9}']) {
+      const r = parseBridgeRequest(text)
+      expect(r.ok).toBe(false)
+      if (!r.ok) expect(r.id).toBe(9)
+    }
+  })
+})
+
+describe('validateEngineConfig (via start)', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('rejects the inherited name %s as an unknown field', (key) => {
+    const r = validatePayload('server:start', { [key]: 'x' })
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error.fieldErrors?.map((e) => e.field)).toContain(key)
+  })
+})
