@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm test`: every suite, each in its own runner, then one summary. A suite that fails to run
+// counts as failed; a skipped test is reported as skipped, never as passed.
+//   IOCPM_TEST_ONLY=engine,vitest  runs a subset (names below).
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Each parser returns {passed, failed, skipped} read from a runner's own closing lines. */
+const parsers = {
+  doctest(out) {
+    const m = [...out.matchAll(/test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed\s*\|\s*(\d+) skipped/g)].pop()
+    return m && { passed: +m[2], failed: +m[3], skipped: 0 }
+  },
+  vitest(out) {
+    const line = out.split('\n').find((l) => /^\s*Tests\s+/.test(l.replace(/\x1b\[[0-9;]*m/g, '')))
+    if (!line) return null
+    const clean = line.replace(/\x1b\[[0-9;]*m/g, '')
+    const n = (re) => +(clean.match(re)?.[1] ?? 0)
+    return { passed: n(/(\d+) passed/), failed: n(/(\d+) failed/), skipped: n(/(\d+) skipped/) }
+  },
+  windows(out) {
+    const m = [...out.matchAll(/windows: (\d+) passed, (\d+) failed/g)].pop()
+    return m && { passed: +m[1], failed: +m[2], skipped: 0 }
+  },
+  playwright(out) {
+    const clean = out.replace(/\x1b\[[0-9;]*m/g, '')
+    const n = (re) => +(clean.match(re)?.[1] ?? 0)
+    const passed = n(/^\s*(\d+) passed/m)
+    const failed = n(/^\s*(\d+) failed/m)
+    const skipped = n(/^\s*(\d+) skipped/m)
+    return passed + failed + skipped > 0 ? { passed, failed, skipped } : null
+  },
+}
+
+const suites = [
+  { name: 'engine', what: 'C++ engine + load generator tests (no Node)', cmd: 'make', args: ['-s', '-C', 'native/tests', 'run'], parse: 'doctest' },
+  { name: 'asan', what: 'engine tests under ASan+UBSan', cmd: 'make', args: ['-s', '-C', 'native/tests', 'asan'], parse: 'doctest' },
+  { name: 'tsan', what: 'engine tests under TSan', cmd: 'make', args: ['-s', '-C', 'native/tests', 'tsan'], parse: 'doctest' },
+  { name: 'vitest', what: 'unit, addon (real sockets), component and Electron-launch tests', cmd: 'npx', args: ['vitest', 'run'], parse: 'vitest' },
+  { name: 'windows', what: 'IOCP backend cross-compiled with mingw-w64, run under Wine', cmd: 'bash', args: ['native/win/run-wine-tests.sh'], parse: 'windows' },
+  { name: 'e2e', what: 'dashboard in Chromium against the real service and addon', cmd: 'bash', args: ['-c', 'npx electron-vite build && npx playwright test'], parse: 'playwright' },
+]
+
+function run(suite) {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    let out = ''
+    const child = spawn(suite.cmd, suite.args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } })
+    const tee = (stream, sink) => stream.on('data', (d) => { out += d; sink.write(d) })
+    tee(child.stdout, process.stdout)
+    tee(child.stderr, process.stderr)
+    child.on('error', (e) => { out += String(e); })
+    child.on('close', (code) => resolve({ code, out, seconds: (Date.now() - started) / 1000 }))
+  })
+}
+
+const only = process.env.IOCPM_TEST_ONLY?.split(',').map((s) => s.trim()).filter(Boolean)
+if (!existsSync(join(root, 'native/build/Release/iocp_monitor.node'))) {
+  console.log('native addon not built: running npm run build:native')
+  const r = await run({ cmd: 'npm', args: ['run', 'build:native'] })
+  if (r.code !== 0) process.exit(1)
+}
+
+const results = []
+for (const suite of suites) {
+  if (only && !only.includes(suite.name)) continue
+  console.log(`\n=== ${suite.name}: ${suite.what} ===`)
+  const r = await run(suite)
+  const counts = parsers[suite.parse](r.out)
+  const ok = r.code === 0 && counts && counts.failed === 0 && counts.passed > 0
+  results.push({ suite, r, counts, ok })
+}
+
+let passed = 0, failed = 0, skipped = 0
+console.log('\n=== summary ===')
+for (const { suite, r, counts, ok } of results) {
+  const c = counts ?? { passed: 0, failed: 0, skipped: 0 }
+  passed += c.passed
+  skipped += c.skipped
+  // A runner that crashed or printed no counts is one failure, whatever it printed before.
+  failed += ok ? 0 : Math.max(c.failed, 1)
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${suite.name.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped  (${r.seconds.toFixed(0)} s, exit ${r.code})`)
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
+process.exit(failed === 0 && results.length > 0 ? 0 : 1)
