@@ -353,7 +353,7 @@ TEST_CASE("stop with 1,000 open connections is fast and leaks nothing") {
       fds.push_back(connect_to(c.port));
       connected += fds.back() >= 0;
     }
-    bool all = eventually([&] { return totals(e).sessions == 1000; });
+    bool all = eventually([&] { return totals(e).sessions == 1000; }, 15000);
     if (!all) {
       Totals t = totals(e);
       MESSAGE("connected " << connected << " sessions " << t.sessions << " accepts " << t.accepts);

@@ -5,9 +5,8 @@
 
 namespace iocpm {
 
-bool SendQueue::push(const char* p, size_t n) {
+bool SendQueue::append(const char* p, size_t n) {
   if (n == 0) return true;
-  if (bytes_ + n > limit_) return false;
   bytes_ += n;
   if (!chunks_.empty()) {
     Chunk& back = chunks_.back();

@@ -16,7 +16,10 @@ class SendQueue {
   SendQueue& operator=(const SendQueue&) = delete;
 
   // Appends n bytes; returns false (and appends nothing) when the limit would be exceeded.
-  bool push(const char* p, size_t n);
+  bool push(const char* p, size_t n) { return bytes_ + n <= limit_ ? append(p, n) : false; }
+  // Appends past the limit. Only for data the kernel had already received before a back-pressure
+  // pause took effect (bounded by the receive buffers in flight), which must not be dropped.
+  void pushPastLimit(const char* p, size_t n) { append(p, n); }
   // The contiguous bytes at the front (nullptr/0 when empty).
   const char* front(size_t* len) const;
   // Drops n bytes from the front after they were sent.
@@ -32,6 +35,7 @@ class SendQueue {
     size_t begin = 0;  // first unsent byte
     size_t end = 0;    // one past the last written byte
   };
+  bool append(const char* p, size_t n);
   static constexpr size_t kChunk = 64 * 1024;
   std::deque<Chunk> chunks_;
   size_t bytes_ = 0;

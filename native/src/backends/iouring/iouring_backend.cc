@@ -33,12 +33,14 @@ struct Op {
 };
 
 struct Session {
+  // bufSize 0: the worker's provided-buffer ring supplies receive buffers (no per-session buffer).
   explicit Session(int fd_, size_t limit, size_t bufSize)
-      : fd(fd_), out(limit), buf(new char[bufSize]) {}
+      : fd(fd_), out(limit), buf(bufSize ? new char[bufSize] : nullptr) {}
   int fd;
   Op recvOp{OpType::Recv, this};
   Op sendOp{OpType::Send, this};
-  bool recvPending = false;
+  bool recvPending = false;   // a recv (single or multishot) is armed
+  bool recvMultishot = false;  // ... and it is a multishot recv on the buffer ring
   bool sendPending = false;
   bool readClosed = false;   // peer sent FIN
   bool recvPaused = false;   // back-pressure: queue above high watermark
@@ -52,6 +54,8 @@ struct Session {
 constexpr unsigned kRingEntries = 4096;
 constexpr unsigned kCqEntries = 32768;
 constexpr long long kAcceptBackoffNs = 50 * 1000 * 1000;
+constexpr unsigned kBufGroup = 1;
+constexpr unsigned kBufEntries = 256;  // per worker; recycled as soon as a CQE is handled
 
 class Worker : public SessionSink {
  public:
@@ -59,7 +63,8 @@ class Worker : public SessionSink {
       : index_(index), cfg_(cfg), m_(m), sessionCount_(sessionCount) {}
 
   ~Worker() override {
-    if (ringReady_) io_uring_queue_exit(&ring_);
+    if (ringReady_) io_uring_queue_exit(&ring_);  // also unregisters the buffer ring
+    if (bufRing_) std::free(bufRing_);
     if (wakeFd_ >= 0) ::close(wakeFd_);
     if (ownListener_ && listenFd_ >= 0) ::close(listenFd_);
   }
@@ -87,10 +92,51 @@ class Worker : public SessionSink {
     io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
     // Multishot accept arrived in 5.19 together with IORING_OP_SOCKET; use that as the marker.
     multishot_ = probe && io_uring_opcode_supported(probe, IORING_OP_SOCKET);
+    // Multishot recv and SEND_ZC both arrived in 6.0: use SEND_ZC as the marker.
+    bool multishotRecv = probe && io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
     if (probe) io_uring_free_probe(probe);
     *multishotAccept = multishot_;
+    if (multishotRecv && std::getenv("IOCPM_NO_BUF_RING") == nullptr) setupBufRing();
     return {};
   }
+
+  bool usesBufRing() const { return bufRing_ != nullptr; }
+
+ private:
+  // Provided buffers: the kernel picks a buffer from this ring when data arrives, so idle
+  // sessions hold no receive memory (10,000 sessions share kBufEntries buffers per worker).
+  void setupBufRing() {
+    size_t ringBytes = kBufEntries * sizeof(io_uring_buf);
+    void* mem = nullptr;
+    if (posix_memalign(&mem, 4096, ringBytes) != 0) return;
+    bufRing_ = static_cast<io_uring_buf_ring*>(mem);
+    std::memset(bufRing_, 0, ringBytes);
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<uint64_t>(bufRing_);
+    reg.ring_entries = kBufEntries;
+    reg.bgid = kBufGroup;
+    if (io_uring_register_buf_ring(&ring_, &reg, 0) != 0) {
+      std::free(bufRing_);
+      bufRing_ = nullptr;
+      return;  // fall back to one buffer per session and single-shot recv
+    }
+    io_uring_buf_ring_init(bufRing_);
+    bufSize_ = static_cast<size_t>(cfg_.recvBufferSize);
+    bufs_.reset(new char[bufSize_ * kBufEntries]);
+    for (unsigned i = 0; i < kBufEntries; ++i) {
+      io_uring_buf_ring_add(bufRing_, bufs_.get() + i * bufSize_, static_cast<unsigned>(bufSize_), static_cast<unsigned short>(i),
+                            io_uring_buf_ring_mask(kBufEntries), static_cast<int>(i));
+    }
+    io_uring_buf_ring_advance(bufRing_, kBufEntries);
+  }
+
+  void recycleBuffer(unsigned bid) {
+    io_uring_buf_ring_add(bufRing_, bufs_.get() + size_t(bid) * bufSize_, static_cast<unsigned>(bufSize_), static_cast<unsigned short>(bid),
+                          io_uring_buf_ring_mask(kBufEntries), 0);
+    io_uring_buf_ring_advance(bufRing_, 1);
+  }
+
+ public:
 
   // The ring is created on the worker thread itself: with IORING_SETUP_SINGLE_ISSUER only the
   // creating task may submit. The result of init() is handed back through `ready`.
@@ -112,9 +158,11 @@ class Worker : public SessionSink {
     if (!ringReady_) return 0;
     // Ready CQEs = tail - head. The kernel publishes tail with release; the worker publishes head
     // with release in io_uring_cq_advance. Read both atomically, never pausing the worker.
-    unsigned tail = __atomic_load_n(ring_.cq.ktail, __ATOMIC_ACQUIRE);
+    // Head first: it only moves towards tail, so a head read before tail never overtakes it.
     unsigned head = __atomic_load_n(ring_.cq.khead, __ATOMIC_ACQUIRE);
-    return static_cast<int64_t>(static_cast<unsigned>(tail - head));
+    unsigned tail = __atomic_load_n(ring_.cq.ktail, __ATOMIC_ACQUIRE);
+    int32_t depth = static_cast<int32_t>(tail - head);
+    return depth > 0 ? depth : 0;
   }
 
   // SessionSink
@@ -122,9 +170,15 @@ class Worker : public SessionSink {
     Session* s = static_cast<Session*>(sp);
     if (s->closing) return;
     if (!s->out.push(p, n)) {
-      m_.countError(kErrSendQueueFull);
-      closeSession(s, true);
-      return;
+      if (s->recvPaused && s == current_) {
+        // Echo of data that was already in flight when the pause was requested (a multishot
+        // recv delivers until its cancel lands): keep it, the pause bounds how much can come.
+        s->out.pushPastLimit(p, n);
+      } else {
+        m_.countError(kErrSendQueueFull);
+        closeSession(s, true);
+        return;
+      }
     }
     kickSend(s);
   }
@@ -177,7 +231,16 @@ class Worker : public SessionSink {
   void armRecv(Session* s) {
     if (s->recvPending || s->closing || s->readClosed || s->recvPaused) return;
     io_uring_sqe* e = sqe();
-    io_uring_prep_recv(e, s->fd, s->buf.get(), static_cast<size_t>(cfg_.recvBufferSize), 0);
+    if (bufRing_) {
+      // One SQE keeps receiving until cancelled, EOF or an empty buffer ring (-ENOBUFS).
+      io_uring_prep_recv_multishot(e, s->fd, nullptr, 0, 0);
+      e->flags |= IOSQE_BUFFER_SELECT;
+      e->buf_group = kBufGroup;
+      s->recvMultishot = true;
+    } else {
+      io_uring_prep_recv(e, s->fd, s->buf.get(), static_cast<size_t>(cfg_.recvBufferSize), 0);
+      s->recvMultishot = false;
+    }
     io_uring_sqe_set_data(e, &s->recvOp);
     s->recvPending = true;
     m_.opStarted(OpKind::Recv);
@@ -262,7 +325,7 @@ class Worker : public SessionSink {
         ::close(fd);
       } else {
         if (cfg_.noDelay) posix::set_nodelay(fd);
-        Session* s = new Session(fd, static_cast<size_t>(cfg_.sendQueueLimit), static_cast<size_t>(cfg_.recvBufferSize));
+        Session* s = new Session(fd, static_cast<size_t>(cfg_.sendQueueLimit), bufRing_ ? 0 : static_cast<size_t>(cfg_.recvBufferSize));
         sessions_.insert(s);
         WorkerMetrics::bump(m_.accepts);
         WorkerMetrics::add(m_.sessions, 1);
@@ -282,22 +345,51 @@ class Worker : public SessionSink {
     if (!more && !stopping_ && !timerArmed_) armAccept();
   }
 
-  void onRecv(Session* s, int res) {
-    s->recvPending = false;
-    m_.opFinished(OpKind::Recv);
-    --outstanding_;
+  void onRecv(Session* s, int res, unsigned flags) {
+    bool more = s->recvMultishot && (flags & IORING_CQE_F_MORE);
+    if (more) {
+      WorkerMetrics::bump(m_.completions);
+    } else {
+      s->recvPending = false;
+      m_.opFinished(OpKind::Recv);
+      --outstanding_;
+    }
+    const char* data = s->buf.get();
+    int bid = -1;
+    if (flags & IORING_CQE_F_BUFFER) {
+      bid = static_cast<int>(flags >> IORING_CQE_BUFFER_SHIFT);
+      data = bufs_.get() + size_t(bid) * bufSize_;
+    }
     if (res > 0) {
       WorkerMetrics::bump(m_.bytesIn, static_cast<uint64_t>(res));
+      // The workload copies what it keeps (into send queues), so the buffer is free right after.
+      if (!s->closing) {
+        current_ = s;
+        apply_workload(cfg_.workload, *this, s, data, static_cast<size_t>(res));
+        current_ = nullptr;
+      }
+      if (bid >= 0) recycleBuffer(static_cast<unsigned>(bid));
       if (s->closing) return;
-      apply_workload(cfg_.workload, *this, s, s->buf.get(), static_cast<size_t>(res));
-      if (!s->closing && s->out.bytes() > high_watermark(s->out.limit())) s->recvPaused = true;
-      armRecv(s);
-    } else if (res == 0) {
+      if (s->out.bytes() > high_watermark(s->out.limit()) && !s->recvPaused) {
+        s->recvPaused = true;  // back-pressure: stop receiving until the peer reads its echoes
+        if (more) cancelOp(&s->recvOp);
+      }
+      if (!more) armRecv(s);
+      return;
+    }
+    if (bid >= 0) recycleBuffer(static_cast<unsigned>(bid));
+    if (res == 0) {
       s->readClosed = true;
       maybeFinish(s);
+    } else if (res == -ENOBUFS) {
+      // The buffer ring ran dry for a moment; buffers are recycled as CQEs are handled, so
+      // re-arm after this batch (not an error the user needs to see).
+      if (!s->closing) rearm_.push_back(s);
     } else if (res != -ECANCELED) {
       m_.countError(-res);
       closeSession(s, true);
+    } else if (!s->closing && !s->recvPaused) {
+      armRecv(s);  // cancelled by a pause that has already been lifted
     }
   }
 
@@ -333,7 +425,7 @@ class Worker : public SessionSink {
     Op* op = static_cast<Op*>(io_uring_cqe_get_data(c));
     switch (op->type) {
       case OpType::Accept: onAccept(c); break;
-      case OpType::Recv: onRecv(op->session, c->res); break;
+      case OpType::Recv: onRecv(op->session, c->res, c->flags); break;
       case OpType::Send: onSend(op->session, c->res); break;
       case OpType::Wake:
         --outstanding_;
@@ -371,6 +463,8 @@ class Worker : public SessionSink {
         ++n;
       }
       io_uring_cq_advance(&ring_, n);
+      for (Session* s : rearm_) armRecv(s);
+      rearm_.clear();
       reap();
       WorkerMetrics::bump(m_.busyNs, mono_ns() - t0);
       if (stopping_ && outstanding_ == 0 && sessions_.empty()) break;
@@ -404,6 +498,11 @@ class Worker : public SessionSink {
   long outstanding_ = 0;  // SQEs whose final CQE has not been reaped yet
   std::unordered_set<Session*> sessions_;
   std::vector<Session*> toReap_;
+  std::vector<Session*> rearm_;  // multishot recvs that ended with -ENOBUFS
+  Session* current_ = nullptr;   // the session whose received data is being handled
+  io_uring_buf_ring* bufRing_ = nullptr;
+  std::unique_ptr<char[]> bufs_;
+  size_t bufSize_ = 0;
   std::thread thread_;
 };
 
@@ -441,6 +540,8 @@ class IoUringBackend : public Backend {
     info->features.push_back("ring-per-worker");
     info->features.push_back("batched-submit");
     info->features.push_back(multishot ? "multishot-accept" : "single-accept");
+    // Read after every ready future: the workers wrote bufRing_ before signalling.
+    info->features.push_back(workers_[0]->usesBufRing() ? "multishot-recv+provided-buffers" : "single-recv");
     if (cfg_.reusePort) info->features.push_back("reuseport-listener-per-worker");
     started_ = true;
     return {};

@@ -1,0 +1,902 @@
+// Load generator on Windows: each generator thread drives its share of the connections through
+// its own I/O completion port. Every connect (ConnectEx), receive (WSARecv) and send (WSASend) is
+// an overlapped operation whose context lives in the connection's socket record (a Link) until its
+// completion packet has been dequeued; the thread waits with GetQueuedCompletionStatusEx and a
+// timeout of at most 50 ms, so stop, ramp-up, rate and trickle timers are serviced.
+//
+// The behaviour is that of backends/posix/loadgen_posix.cc: the same period-251 byte pattern per
+// connection verified with memcmp, pipeline depth, token-bucket rate, message budget, duration,
+// ramp-up, a drain of the last echoes (up to 2 s), the same fault kinds with the same
+// per-connection assignment, the same preflight. Differences come from the model, not the intent:
+//   * One WSASend is outstanding per connection; it carries every message the pipeline, the rate
+//     and the budget allow (up to 64 KiB) instead of one send() per message. A message counts as
+//     sent when the completion of its last byte is dequeued.
+//   * Closing a socket is CancelIoEx, then waiting for each of its packets, then closesocket and
+//     free. A storm reconnect gets a new Link, so a cancelled packet never lands in reused memory.
+//   * GetQueuedCompletionStatusEx sleeps in whole timer ticks (15.6 ms by default), so the rate
+//     limiter's burst allowance covers two ticks instead of 10 ms.
+#ifndef NOMINMAX
+#define NOMINMAX  // <windows.h> min/max macros would break std::min
+#endif
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mswsock.h>
+#include <mstcpip.h>
+#include <windows.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "../../core/metrics.h"
+#include "../../loadgen/loadgen.h"
+
+namespace iocpm {
+namespace {
+
+constexpr int kPeriod = 251;                  // prime: shifts by powers of two never line up
+constexpr size_t kMaxChunk = 64 * 1024;       // largest single send/recv
+constexpr uint64_t kDrainNs = 2000000000ull;  // wait this long for last echoes after sending ends
+constexpr size_t kGarbageBytes = 1 << 20;
+constexpr DWORD kMaxWaitMs = 50;              // longest completion wait: stop is seen within this
+constexpr ULONG kBatch = 256;                 // OVERLAPPED_ENTRY slots per dequeue
+constexpr size_t kRecvBudget = 256u << 20;    // all connections' receive buffers together
+constexpr size_t kMinRecvBuf = 2048;
+constexpr double kBurstSeconds = 0.032;       // two default timer ticks of tokens
+constexpr uint64_t kCloseWaitNs = 2000000000ull;  // per stage of the final drain (see drainAll)
+// Not in every SDK's headers (ws2def.h, Windows 10): lets ConnectEx sockets bound to port 0 pick
+// their ephemeral port at connect time, per destination, as connect() does, instead of at bind.
+constexpr int kSoReuseUnicastPort = 0x3007;
+
+struct PatternTable {
+  std::vector<char> bytes;
+  PatternTable() : bytes(kPeriod + kMaxChunk) {
+    uint32_t x = 0x9E3779B9u;
+    char t[kPeriod];
+    for (int i = 0; i < kPeriod; ++i) {
+      x = x * 1664525u + 1013904223u;
+      t[i] = static_cast<char>(x >> 24);
+    }
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = t[i % kPeriod];
+  }
+  // Pointer to the expected bytes of connection `id` at stream offset `off` (up to kMaxChunk).
+  const char* at(int id, uint64_t off) const { return bytes.data() + (off + uint64_t(id) * 17) % kPeriod; }
+};
+const PatternTable& pattern_table() {
+  static PatternTable t;
+  return t;
+}
+
+const std::vector<char>& garbage_bytes() {
+  static std::vector<char> junk(kGarbageBytes, '\xff');
+  return junk;
+}
+
+enum class ConnState { Waiting, Connecting, Open, Closed };
+enum class OpKind : uint8_t { Connect, Recv, Send };
+
+struct Link;
+
+// The per-operation context: the kernel owns `ov` from the call that posts it until the packet is
+// dequeued; the packet's OVERLAPPED pointer leads back here, its completion key to the Link.
+struct IoOp {
+  explicit IoOp(OpKind k) : kind(k) { reset(); }
+  void reset() { std::memset(&ov, 0, sizeof(ov)); }
+  OVERLAPPED ov;
+  OpKind kind;
+};
+
+struct Conn {
+  int id = 0;
+  Fault fault = Fault::None;
+  ConnState state = ConnState::Waiting;
+  uint64_t openAtNs = 0;
+  Link* link = nullptr;             // the socket of the current attempt (set while Connecting/Open)
+  uint64_t sentBytes = 0;           // stream bytes whose send has completed
+  uint64_t unsent = 0;              // bytes of started messages not yet handed to a send
+  uint64_t recvBytes = 0;
+  uint64_t msgsStarted = 0, msgsSent = 0, msgsDone = 0;
+  std::deque<uint64_t> startTimes;  // first-byte send time of each outstanding message
+  bool starved = false;             // waiting for a rate token
+  bool writeShut = false;
+};
+
+// One socket and its operations. Outlives its connection attempt while packets are pending: a
+// closing Link is detached from its Conn and freed by the handler of its last packet.
+struct Link {
+  Link(SOCKET s, Conn* c) : sock(s), conn(c) {}
+  SOCKET sock;
+  Conn* conn;  // null once closing
+  IoOp connectOp{OpKind::Connect}, recvOp{OpKind::Recv}, sendOp{OpKind::Send};
+  int pending = 0;  // posted operations whose packet has not been handled yet
+  bool recvPending = false, sendPending = false;
+  bool closing = false, abortive = false;
+  bool resetAfterSend = false;  // Reset fault: RST once this send completes
+  DWORD sendLen = 0;            // bytes in the pending send
+  std::unique_ptr<char[]> buf;  // receive buffer (allocated on the first receive)
+};
+
+struct alignas(64) ThreadCounters {
+  std::atomic<uint64_t> connectsOk{0}, connectsFailed{0}, active{0};
+  std::atomic<uint64_t> msgsSent{0}, msgsEchoed{0}, bytesSent{0}, bytesReceived{0}, mismatched{0};
+  std::atomic<uint64_t> faults[int(Fault::kCount)] = {};
+  LatencyHistogram hist;
+  std::mutex errMu;
+  std::map<int, uint64_t> errors;
+  void bump(std::atomic<uint64_t>& a, uint64_t n = 1) { a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void drop(std::atomic<uint64_t>& a) { a.store(a.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
+  void error(int code) {
+    std::lock_guard<std::mutex> g(errMu);
+    ++errors[code];
+  }
+};
+
+Fault pick_fault(const LoadConfig& c, int id) {
+  // id*37 mod 100 is a permutation of 0..99 for every 100 consecutive ids: each block of 100
+  // connections gets exactly the requested percentages, spread out rather than clustered.
+  int slot = static_cast<int>((static_cast<int64_t>(id) * 37) % 100);
+  int acc = 0;
+  for (int f = 1; f < int(Fault::kCount); ++f) {
+    acc += c.faultPercent[f];
+    if (slot < acc) return Fault(f);
+  }
+  return Fault::None;
+}
+
+// The error of a completed overlapped operation as a Winsock code (0 = success). The packet holds
+// an NTSTATUS; WSAGetOverlappedResult translates it (STATUS_CONNECTION_RESET -> WSAECONNRESET).
+int op_error(SOCKET s, OVERLAPPED* ov) {
+  if (ov->Internal == 0) return 0;
+  DWORD bytes = 0, flags = 0;
+  if (WSAGetOverlappedResult(s, ov, &bytes, FALSE, &flags)) return 0;
+  int e = WSAGetLastError();
+  return e != 0 ? e : static_cast<int>(ov->Internal);
+}
+
+bool is_loopback(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET) {
+    return (ntohl(reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr) >> 24) == 127;
+  }
+  const in6_addr& v6 = reinterpret_cast<const sockaddr_in6&>(a).sin6_addr;
+  static const unsigned char kLoop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  const unsigned char* b = reinterpret_cast<const unsigned char*>(&v6);
+  return std::memcmp(b, kLoop6, 16) == 0 || (std::memcmp(b, kMapped, 12) == 0 && b[12] == 127);
+}
+
+// Windows answers a refused SYN by retrying it for ~2 s, even on loopback; with no SYN
+// retransmissions a refused loopback connect fails at once, as it does on Linux (libuv does the
+// same). Loopback only: a real network may lose a SYN. Best effort: older systems and Wine lack it.
+void no_syn_retransmissions(SOCKET s) {
+  TCP_INITIAL_RTO_PARAMETERS p{};
+  p.Rtt = TCP_INITIAL_RTO_DEFAULT_RTT;
+  p.MaxSynRetransmissions = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
+  DWORD got = 0;
+  WSAIoctl(s, SIO_TCP_INITIAL_RTO, &p, sizeof(p), nullptr, 0, &got, nullptr, nullptr);
+}
+
+SOCKET new_socket(int family) {
+  return WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+}
+
+std::string wsa_text(int code) {
+  char buf[256];
+  DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr, static_cast<DWORD>(code),
+                           0, buf, sizeof(buf), nullptr);
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '.')) --n;
+  return n > 0 ? std::string(buf, n) : "error " + std::to_string(code);
+}
+
+// WSAStartup/WSACleanup for as long as one run's state exists (getaddrinfo needs it too).
+struct WinsockUse {
+  int rc;
+  WinsockUse() {
+    WSADATA d;
+    rc = WSAStartup(MAKEWORD(2, 2), &d);
+  }
+  ~WinsockUse() {
+    if (rc == 0) WSACleanup();
+  }
+};
+
+}  // namespace
+
+struct LoadGenerator::Impl {
+  WinsockUse winsock;  // first member: released last
+  LoadConfig cfg;
+  sockaddr_storage addr{};
+  int addrLen = 0;
+  bool loopback = false;
+  LPFN_CONNECTEX connectEx = nullptr;
+  std::atomic<bool> stopFlag{false};
+  std::atomic<int> liveThreads{0};
+  std::atomic<int64_t> budget{0};
+  uint64_t startNs = 0;
+  std::atomic<uint64_t> endNs{0};
+  std::vector<std::unique_ptr<ThreadCounters>> counters;
+  std::vector<HANDLE> ports;  // one completion port per generator thread, closed after the join
+  std::vector<std::thread> threads;
+
+  ~Impl() {
+    for (HANDLE p : ports) CloseHandle(p);
+  }
+
+  bool takeMessage() {
+    if (cfg.messages <= 0) return true;
+    return budget.fetch_sub(1, std::memory_order_relaxed) > 0;
+  }
+  bool sendingOver(uint64_t now) const {
+    if (stopFlag.load(std::memory_order_relaxed)) return true;
+    if (cfg.durationMs > 0 && now >= startNs + uint64_t(cfg.durationMs) * 1000000ull) return true;
+    if (cfg.messages > 0 && budget.load(std::memory_order_relaxed) <= 0) return true;
+    return false;
+  }
+
+  void runThread(int tid);
+};
+
+namespace {
+
+class GenThread {
+ public:
+  GenThread(LoadGenerator::Impl& g, int tid) : g_(g), c_(*g.counters[tid]), port_(g.ports[tid]), tid_(tid) {}
+
+  void run() {
+    const LoadConfig& cfg = g_.cfg;
+    for (int i = tid_; i < cfg.connections; i += cfg.threads) {
+      auto cn = std::make_unique<Conn>();
+      cn->id = i;
+      cn->fault = pick_fault(cfg, i);
+      cn->openAtNs = g_.startNs + (cfg.rampUpMs > 0 ? uint64_t(cfg.rampUpMs) * 1000000ull * uint64_t(i) / uint64_t(cfg.connections) : 0);
+      conns_.push_back(std::move(cn));
+    }
+    size_t want = std::min(kMaxChunk, std::max<size_t>(4096, size_t(cfg.messageSize) * size_t(cfg.pipeline)));
+    recvBufSize_ = std::max(kMinRecvBuf, std::min(want, kRecvBudget / size_t(cfg.connections)));
+    double perThreadRate = cfg.rate > 0 ? cfg.rate / cfg.threads : 0;
+    tokens_ = perThreadRate > 0 ? std::min(perThreadRate / 100.0 + 1, 100.0) : 0;
+    lastRefill_ = mono_ns();
+    size_t nextOpen = 0;
+    OVERLAPPED_ENTRY entries[kBatch];
+    uint64_t drainStart = 0;
+    for (;;) {
+      uint64_t now = mono_ns();
+      if (g_.stopFlag.load(std::memory_order_relaxed)) break;
+      bool over = g_.sendingOver(now);
+      if (over) {
+        if (!drainStart) drainStart = now;
+        if (!anyOutstanding() || now - drainStart > kDrainNs) break;
+      }
+      while (!over && nextOpen < conns_.size() && conns_[nextOpen]->openAtNs <= now) openConn(*conns_[nextOpen++]);
+      if (perThreadRate > 0) refill(now, perThreadRate);
+      if (!over) {
+        serveStarved();
+        tickTrickle(now);
+      }
+      DWORD timeout = kMaxWaitMs;
+      if (!over && nextOpen < conns_.size()) {
+        uint64_t dt = conns_[nextOpen]->openAtNs > now ? (conns_[nextOpen]->openAtNs - now) / 1000000ull : 0;
+        timeout = static_cast<DWORD>(std::min<uint64_t>(dt, kMaxWaitMs));
+      }
+      if (!starved_.empty() || !trickle_.empty()) timeout = std::min<DWORD>(timeout, 1);
+      dequeue(entries, timeout);
+    }
+    for (auto& cn : conns_) closeConn(*cn, cn->fault == Fault::Slow);
+    drainAll(entries);
+  }
+
+ private:
+  // Waits up to timeoutMs for packets and handles them. False when nothing was dequeued.
+  bool dequeue(OVERLAPPED_ENTRY* entries, DWORD timeoutMs) {
+    ULONG n = 0;
+    if (!GetQueuedCompletionStatusEx(port_, entries, kBatch, &n, timeoutMs, FALSE)) {
+      DWORD err = GetLastError();
+      if (err != WAIT_TIMEOUT) {
+        c_.error(static_cast<int>(err));
+        Sleep(1);  // unexpected: do not spin at full speed on a persistent failure
+      }
+      return false;
+    }
+    for (ULONG i = 0; i < n; ++i) {
+      if (!entries[i].lpOverlapped) continue;  // stop()'s wake-up packet
+      complete(reinterpret_cast<Link*>(entries[i].lpCompletionKey), *CONTAINING_RECORD(entries[i].lpOverlapped, IoOp, ov),
+               entries[i].dwNumberOfBytesTransferred);
+    }
+    return true;
+  }
+
+  // Every connection is closed (cancelled) by now; wait for the packets of its operations so no
+  // context is freed while the kernel may still write it. Cancelled operations complete promptly;
+  // should one not, closesocket aborts it, and a Link whose packet never comes is left allocated
+  // (a small leak) rather than freed under the kernel.
+  void drainAll(OVERLAPPED_ENTRY* entries) {
+    for (int stage = 0; stage < 2 && !zombies_.empty(); ++stage) {
+      if (stage == 1) {
+        for (Link* l : zombies_) {
+          closesocket(l->sock);
+          l->sock = INVALID_SOCKET;
+        }
+      }
+      uint64_t deadline = mono_ns() + kCloseWaitNs;
+      while (!zombies_.empty() && mono_ns() < deadline) dequeue(entries, kMaxWaitMs);
+    }
+  }
+
+  bool anyOutstanding() const {
+    for (const auto& cn : conns_) {
+      if (cn->state != ConnState::Open || cn->fault == Fault::Slow) continue;
+      // A send in flight finishes (so what was counted as sent is what the server gets), and with
+      // echo every started message waits for its echo.
+      if (cn->link->sendPending) return true;
+      if (g_.cfg.expectEcho && cn->msgsDone < cn->msgsStarted) return true;
+    }
+    return false;
+  }
+
+  void refill(uint64_t now, double rate) {
+    double add = double(now - lastRefill_) / 1e9 * rate;
+    lastRefill_ = now;
+    // A small burst allowance keeps the average on target without sending in big clumps; it
+    // spans two timer ticks because the wait cannot be shorter than one.
+    tokens_ = std::min(tokens_ + add, std::max(1.0, rate * kBurstSeconds));
+  }
+
+  bool takeToken() {
+    if (g_.cfg.rate <= 0) return true;
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+
+  // ---- socket life cycle ----
+
+  void openConn(Conn& cn) {
+    cn.sentBytes = cn.unsent = cn.recvBytes = cn.msgsStarted = cn.msgsSent = cn.msgsDone = 0;
+    cn.startTimes.clear();
+    cn.starved = cn.writeShut = false;
+    SOCKET s = new_socket(g_.addr.ss_family);
+    if (s == INVALID_SOCKET) {
+      c_.bump(c_.connectsFailed);
+      c_.error(WSAGetLastError());
+      cn.state = ConnState::Closed;
+      return;
+    }
+    Link* l = new Link(s, &cn);
+    cn.link = l;
+    cn.state = ConnState::Connecting;
+    BOOL on = TRUE;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof(on));
+    setsockopt(s, SOL_SOCKET, kSoReuseUnicastPort, reinterpret_cast<const char*>(&on), sizeof(on));
+    if (g_.loopback) no_syn_retransmissions(s);
+    // ConnectEx wants a bound socket: any address, port 0.
+    sockaddr_storage any{};
+    any.ss_family = g_.addr.ss_family;
+    int anyLen = any.ss_family == AF_INET ? int(sizeof(sockaddr_in)) : int(sizeof(sockaddr_in6));
+    if (bind(s, reinterpret_cast<sockaddr*>(&any), anyLen) == SOCKET_ERROR) return failConnect(cn, WSAGetLastError());
+    if (!CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, reinterpret_cast<ULONG_PTR>(l), 0)) {
+      return failConnect(cn, static_cast<int>(GetLastError()));
+    }
+    ++l->pending;
+    // Even an immediate success queues its packet (completion-port skipping is not enabled), so
+    // every outcome is handled in complete().
+    if (!g_.connectEx(s, reinterpret_cast<const sockaddr*>(&g_.addr), g_.addrLen, nullptr, 0, nullptr, &l->connectOp.ov)) {
+      int err = WSAGetLastError();
+      if (err != ERROR_IO_PENDING) {
+        --l->pending;
+        failConnect(cn, err);
+      }
+    }
+  }
+
+  void failConnect(Conn& cn, int err) {
+    c_.bump(c_.connectsFailed);
+    c_.error(err);
+    closeConn(cn, false);
+  }
+
+  // Ends the connection's current socket: nothing pending -> closed and freed now; otherwise
+  // cancelled, and closed and freed by the handler of its last packet.
+  void closeConn(Conn& cn, bool abortive) {
+    Link* l = cn.link;
+    if (!l) return;
+    if (cn.state == ConnState::Open) c_.drop(c_.active);
+    cn.state = ConnState::Closed;
+    cn.link = nullptr;
+    l->conn = nullptr;
+    l->closing = true;
+    l->abortive = abortive;
+    if (l->pending == 0) {
+      destroy(l);
+      return;
+    }
+    zombies_.insert(l);
+    CancelIoEx(reinterpret_cast<HANDLE>(l->sock), nullptr);
+  }
+
+  // The kernel holds nothing of `l` any more.
+  void destroy(Link* l) {
+    if (l->sock != INVALID_SOCKET) {
+      if (l->abortive) {
+        linger lg{1, 0};  // closesocket sends RST
+        setsockopt(l->sock, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&lg), sizeof(lg));
+      }
+      closesocket(l->sock);
+    }
+    zombies_.erase(l);
+    delete l;
+  }
+
+  // ---- posting ----
+
+  bool postRecv(Conn& cn) {
+    Link& l = *cn.link;
+    if (!l.buf) l.buf.reset(new char[recvBufSize_]);
+    WSABUF b;
+    b.buf = l.buf.get();
+    b.len = static_cast<ULONG>(recvBufSize_);
+    DWORD flags = 0;
+    l.recvOp.reset();
+    l.recvPending = true;
+    ++l.pending;
+    if (WSARecv(l.sock, &b, 1, nullptr, &flags, &l.recvOp.ov, nullptr) == SOCKET_ERROR) {
+      int err = WSAGetLastError();
+      if (err != WSA_IO_PENDING) {
+        l.recvPending = false;
+        --l.pending;
+        c_.error(err);
+        closeConn(cn, false);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // One send in flight per connection; `p` stays valid until its packet (pattern or junk tables).
+  bool postSend(Conn& cn, const char* p, size_t len) {
+    Link& l = *cn.link;
+    WSABUF b;
+    b.buf = const_cast<char*>(p);
+    b.len = static_cast<ULONG>(len);
+    l.sendOp.reset();
+    l.sendPending = true;
+    l.sendLen = static_cast<DWORD>(len);
+    ++l.pending;
+    if (WSASend(l.sock, &b, 1, nullptr, 0, &l.sendOp.ov, nullptr) == SOCKET_ERROR) {
+      int err = WSAGetLastError();
+      if (err != WSA_IO_PENDING) {
+        l.sendPending = false;
+        --l.pending;
+        c_.error(err);
+        closeConn(cn, false);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Hands the next stream bytes of the started messages to a send.
+  void sendStream(Conn& cn, size_t maxLen) {
+    size_t len = size_t(std::min<uint64_t>(cn.unsent, maxLen));
+    cn.unsent -= len;
+    postSend(cn, pattern_table().at(cn.id, cn.sentBytes), len);
+  }
+
+  // ---- behaviour ----
+
+  void onConnected(Conn& cn) {
+    cn.state = ConnState::Open;
+    c_.bump(c_.connectsOk);
+    c_.bump(c_.active);
+    switch (cn.fault) {
+      case Fault::Vanish:
+        c_.bump(c_.faults[int(Fault::Vanish)]);
+        closeConn(cn, false);
+        return;
+      case Fault::Storm:
+        // Connect storm: close and reconnect at once, for as long as the run lasts.
+        c_.bump(c_.faults[int(Fault::Storm)]);
+        closeConn(cn, false);
+        if (!g_.sendingOver(mono_ns())) openConn(cn);
+        return;
+      case Fault::Garbage: sendGarbage(cn); return;
+      case Fault::Trickle:
+        trickle_.push_back(&cn);
+        postRecv(cn);
+        return;
+      case Fault::Slow:
+        c_.bump(c_.faults[int(Fault::Slow)]);
+        pump(cn);  // a slow reader keeps writing, never reads
+        return;
+      default:
+        if (postRecv(cn)) pump(cn);
+        return;
+    }
+  }
+
+  // An oversized burst of bytes the server never asked for, then an abortive close. Plain
+  // non-blocking send() calls (allowed on an overlapped socket) take what the socket buffers
+  // accept right now, as on Linux; no operation is pending, so the socket closes at once.
+  void sendGarbage(Conn& cn) {
+    c_.bump(c_.faults[int(Fault::Garbage)]);
+    SOCKET s = cn.link->sock;
+    u_long nonblocking = 1;
+    ioctlsocket(s, FIONBIO, &nonblocking);
+    const std::vector<char>& junk = garbage_bytes();
+    size_t off = 0;
+    for (int tries = 0; off < junk.size() && tries < 1000; ++tries) {
+      int chunk = static_cast<int>(std::min(junk.size() - off, kMaxChunk));
+      int w = send(s, junk.data() + off, chunk, 0);
+      if (w <= 0) break;  // its buffer is full (WSAEWOULDBLOCK) or it failed: reset now
+      off += size_t(w);
+      c_.bump(c_.bytesSent, uint64_t(w));
+    }
+    closeConn(cn, true);
+  }
+
+  // Starts as many messages as the pipeline, the rate and the budget allow (up to one chunk) and
+  // sends them with one operation.
+  void pump(Conn& cn) {
+    const LoadConfig& cfg = g_.cfg;
+    if (cn.state != ConnState::Open || cn.writeShut || cn.fault == Fault::Trickle || cn.link->sendPending) return;
+    bool slow = cn.fault == Fault::Slow;
+    while (cn.unsent < kMaxChunk) {
+      if (!slow && cfg.expectEcho && cn.msgsStarted - cn.msgsDone >= uint64_t(cfg.pipeline)) break;
+      if (cn.fault == Fault::HalfClose && cn.msgsStarted >= 4) {
+        if (cn.unsent > 0) break;  // finish the started messages first
+        c_.bump(c_.faults[int(Fault::HalfClose)]);
+        shutdown(cn.link->sock, SD_SEND);  // then read every echo until the server's FIN
+        cn.writeShut = true;
+        return;
+      }
+      uint64_t now = mono_ns();
+      if (g_.sendingOver(now)) break;
+      if (!takeToken()) {
+        if (!cn.starved) {
+          cn.starved = true;
+          starved_.push_back(&cn);
+        }
+        break;
+      }
+      if (!g_.takeMessage()) break;
+      cn.unsent += uint64_t(cfg.messageSize);
+      cn.msgsStarted++;
+      cn.startTimes.push_back(now);
+      if (cn.fault == Fault::Reset) {
+        // Reset mid-message: half of a message, then RST once the send has completed.
+        c_.bump(c_.faults[int(Fault::Reset)]);
+        size_t half = std::max<size_t>(1, size_t(cfg.messageSize) / 2);
+        cn.unsent = 0;
+        cn.link->resetAfterSend = true;
+        postSend(cn, pattern_table().at(cn.id, 0), std::min(half, kMaxChunk));
+        return;
+      }
+    }
+    if (cn.unsent > 0) sendStream(cn, kMaxChunk);
+  }
+
+  void serveStarved() {
+    size_t n = starved_.size();
+    for (size_t i = 0; i < n && tokens_ >= 1; ++i) {
+      Conn* cn = starved_.front();
+      starved_.pop_front();
+      cn->starved = false;
+      pump(*cn);
+    }
+  }
+
+  void tickTrickle(uint64_t now) {
+    if (trickle_.empty() || now - lastTrickle_ < 1000000ull) return;
+    lastTrickle_ = now;
+    const LoadConfig& cfg = g_.cfg;
+    for (Conn* cn : trickle_) {
+      if (cn->state != ConnState::Open || cn->link->sendPending) continue;
+      if (cn->unsent == 0) {
+        if (cn->msgsStarted > cn->msgsDone || !takeToken() || !g_.takeMessage()) continue;
+        c_.bump(c_.faults[int(Fault::Trickle)]);
+        cn->unsent = uint64_t(cfg.messageSize);
+        cn->msgsStarted++;
+        cn->startTimes.push_back(now);
+      }
+      sendStream(*cn, 1);
+    }
+  }
+
+  // ---- completions ----
+
+  void complete(Link* l, IoOp& op, DWORD bytes) {
+    int err = op_error(l->sock, &op.ov);
+    --l->pending;
+    if (op.kind == OpKind::Recv) l->recvPending = false;
+    if (op.kind == OpKind::Send) {
+      l->sendPending = false;
+      // Bytes a completed send handed to the kernel reach the server even if we close now.
+      if (err == 0) c_.bump(c_.bytesSent, bytes);
+    }
+    if (l->closing) {
+      if (l->pending == 0) destroy(l);
+      return;
+    }
+    Conn& cn = *l->conn;
+    switch (op.kind) {
+      case OpKind::Connect: onConnect(cn, err); break;
+      case OpKind::Recv: onRecv(cn, bytes, err); break;
+      case OpKind::Send: onSend(cn, bytes, err); break;
+    }
+  }
+
+  void onConnect(Conn& cn, int err) {
+    if (err) return failConnect(cn, err);
+    // Gives the socket its connected state for shutdown() and getpeername().
+    setsockopt(cn.link->sock, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0);
+    onConnected(cn);
+  }
+
+  void onSend(Conn& cn, DWORD bytes, int err) {
+    if (err) {
+      c_.error(err);
+      closeConn(cn, false);
+      return;
+    }
+    if (cn.link->resetAfterSend) {
+      closeConn(cn, true);
+      return;
+    }
+    const LoadConfig& cfg = g_.cfg;
+    cn.sentBytes += bytes;
+    cn.unsent += cn.link->sendLen - bytes;  // a short send leaves the rest for the next one
+    while (cn.msgsSent < cn.msgsStarted && cn.sentBytes >= (cn.msgsSent + 1) * uint64_t(cfg.messageSize)) {
+      cn.msgsSent++;
+      c_.bump(c_.msgsSent);
+      if (!cfg.expectEcho || cn.fault == Fault::Slow) {
+        cn.msgsDone++;
+        cn.startTimes.pop_front();
+      }
+    }
+    if (cn.fault == Fault::Trickle) return;  // its timer sends the next byte
+    pump(cn);
+  }
+
+  void onRecv(Conn& cn, DWORD r, int err) {
+    if (err) {
+      c_.error(err);
+      closeConn(cn, false);
+      return;
+    }
+    if (r == 0) {
+      closeConn(cn, false);  // server closed (or finished our half-close)
+      return;
+    }
+    const LoadConfig& cfg = g_.cfg;
+    const char* buf = cn.link->buf.get();
+    c_.bump(c_.bytesReceived, r);
+    if (cfg.expectEcho) {
+      // An echo may be dequeued before its send's own packet: compare with what has been posted.
+      uint64_t posted = cn.sentBytes + (cn.link->sendPending ? cn.link->sendLen : 0);
+      const char* want = pattern_table().at(cn.id, cn.recvBytes);
+      if (cn.recvBytes + r > posted || std::memcmp(buf, want, r) != 0) {
+        uint64_t bad = 0;
+        for (DWORD i = 0; i < r; ++i) bad += buf[i] != want[i] || cn.recvBytes + i >= posted;
+        c_.bump(c_.mismatched, bad);
+      }
+    }
+    cn.recvBytes += r;
+    if (cfg.expectEcho) {
+      uint64_t now = mono_ns();
+      while (cn.msgsDone < cn.msgsStarted && cn.recvBytes >= (cn.msgsDone + 1) * uint64_t(cfg.messageSize)) {
+        c_.hist.record(now - cn.startTimes.front());
+        cn.startTimes.pop_front();
+        cn.msgsDone++;
+        c_.bump(c_.msgsEchoed);
+      }
+    }
+    if (postRecv(cn)) pump(cn);
+  }
+
+  LoadGenerator::Impl& g_;
+  ThreadCounters& c_;
+  HANDLE port_;
+  int tid_;
+  size_t recvBufSize_ = kMinRecvBuf;
+  std::vector<std::unique_ptr<Conn>> conns_;
+  std::unordered_set<Link*> zombies_;  // closing, packets still pending
+  std::deque<Conn*> starved_;
+  std::vector<Conn*> trickle_;
+  double tokens_ = 0;
+  uint64_t lastRefill_ = 0;
+  uint64_t lastTrickle_ = 0;
+};
+
+}  // namespace
+
+void LoadGenerator::Impl::runThread(int tid) {
+  GenThread(*this, tid).run();
+  if (liveThreads.fetch_sub(1) == 1) endNs.store(mono_ns());
+}
+
+LoadGenerator::LoadGenerator() = default;
+LoadGenerator::~LoadGenerator() {
+  stop();
+  wait();
+}
+
+static LoadError resolve(const LoadConfig& cfg, sockaddr_storage* out, int* len) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  int r = getaddrinfo(cfg.host.c_str(), nullptr, &hints, &res);
+  if (r != 0 || !res) {
+    if (res) freeaddrinfo(res);
+    return {"host", "name-not-resolved", r, "host '" + cfg.host + "' does not resolve: " + wsa_text(r)};
+  }
+  std::memcpy(out, res->ai_addr, res->ai_addrlen);
+  *len = static_cast<int>(res->ai_addrlen);
+  freeaddrinfo(res);
+  u_short port = htons(static_cast<u_short>(cfg.port));
+  if (out->ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(out)->sin_port = port;
+  else reinterpret_cast<sockaddr_in6*>(out)->sin6_port = port;
+  return {};
+}
+
+static LoadError socket_error(const char* what, int err) {
+  NativeErrorName n = translate_native_error(err);
+  return {"", n.portable, err, std::string(what) + " failed: " + n.portable + " (" + n.native + ")"};
+}
+
+// One connect (2 s timeout) before anything starts: a refused port or an unreachable host is
+// reported as a start error naming the field, not as 20,000 connect errors.
+static LoadError preflight(const LoadConfig& cfg, const sockaddr_storage& a, int len, bool loopback) {
+  SOCKET s = new_socket(a.ss_family);
+  if (s == INVALID_SOCKET) return socket_error("socket", WSAGetLastError());
+  u_long nonblocking = 1;
+  ioctlsocket(s, FIONBIO, &nonblocking);
+  if (loopback) no_syn_retransmissions(s);
+  int err = 0;
+  if (connect(s, reinterpret_cast<const sockaddr*>(&a), len) == SOCKET_ERROR) {
+    err = WSAGetLastError();
+    if (err == WSAEWOULDBLOCK) {
+      // A failed non-blocking connect shows in the except set, a finished one in the write set.
+      fd_set w, x;
+      FD_ZERO(&w);
+      FD_ZERO(&x);
+      FD_SET(s, &w);
+      FD_SET(s, &x);
+      timeval tv{2, 0};
+      int n = select(0, nullptr, &w, &x, &tv);
+      if (n == 0) {
+        err = WSAETIMEDOUT;
+      } else if (n == SOCKET_ERROR) {
+        err = WSAGetLastError();
+      } else if (FD_ISSET(s, &x)) {
+        int soErr = 0;
+        int l = sizeof(soErr);
+        getsockopt(s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&soErr), &l);
+        err = soErr ? soErr : WSAECONNREFUSED;
+      } else {
+        err = 0;
+      }
+    }
+  }
+  closesocket(s);
+  if (!err) return {};
+  NativeErrorName n = translate_native_error(err);
+  std::string field = (err == WSAECONNREFUSED) ? "port" : "host";
+  return {field, n.portable, err,
+          "cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " + n.portable + " (" + n.native + ")"};
+}
+
+static LoadError load_connectex(int family, LPFN_CONNECTEX* out) {
+  SOCKET s = new_socket(family);
+  if (s == INVALID_SOCKET) return socket_error("socket", WSAGetLastError());
+  GUID guid = WSAID_CONNECTEX;
+  DWORD got = 0;
+  int r = WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof(guid), out, sizeof(*out), &got, nullptr, nullptr);
+  int err = r == SOCKET_ERROR ? WSAGetLastError() : 0;
+  closesocket(s);
+  return err ? socket_error("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, ConnectEx)", err) : LoadError{};
+}
+
+LoadError LoadGenerator::start(const LoadConfig& cfg) {
+  if (LoadError e = validate_load_config(cfg)) return e;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!joined_) return {"", "already-running", 0, "a load run is already in progress; stop it first"};
+  }
+  auto impl = std::make_unique<Impl>();
+  if (impl->winsock.rc != 0) return socket_error("WSAStartup", impl->winsock.rc);
+  impl->cfg = cfg;
+  impl->cfg.threads = std::min(cfg.threads, cfg.connections);
+  if (LoadError e = resolve(cfg, &impl->addr, &impl->addrLen)) return e;
+  impl->loopback = is_loopback(impl->addr);
+  if (LoadError e = preflight(cfg, impl->addr, impl->addrLen, impl->loopback)) return e;
+  if (LoadError e = load_connectex(impl->addr.ss_family, &impl->connectEx)) return e;
+  for (int t = 0; t < impl->cfg.threads; ++t) {
+    // Concurrency 1: each port is serviced by exactly one generator thread.
+    HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
+    if (!port) return socket_error("CreateIoCompletionPort", static_cast<int>(GetLastError()));
+    impl->ports.push_back(port);
+  }
+  impl->budget.store(cfg.messages);
+  impl->startNs = mono_ns();
+  for (int t = 0; t < impl->cfg.threads; ++t) impl->counters.emplace_back(new ThreadCounters());
+  impl->liveThreads.store(impl->cfg.threads);
+  std::lock_guard<std::mutex> g(mu_);
+  if (!joined_) return {"", "already-running", 0, "a load run is already in progress; stop it first"};
+  Impl* raw = impl.get();
+  try {
+    for (int t = 0; t < impl->cfg.threads; ++t) impl->threads.emplace_back([raw, t] { raw->runThread(t); });
+  } catch (const std::system_error&) {
+    raw->stopFlag.store(true);  // the threads that did start end at once; the rest never ran
+    for (auto& th : raw->threads) th.join();
+    return {"threads", "out-of-memory", ERROR_NOT_ENOUGH_MEMORY, "could not start the generator threads"};
+  }
+  impl_ = std::move(impl);  // the previous run (if any) was joined: safe to free
+  joined_ = false;
+  return {};
+}
+
+void LoadGenerator::wait() {
+  Impl* impl;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!impl_ || joined_) return;
+    impl = impl_.get();
+  }
+  for (auto& t : impl->threads) t.join();
+  std::lock_guard<std::mutex> g(mu_);
+  joined_ = true;
+}
+
+void LoadGenerator::stop() {
+  std::lock_guard<std::mutex> g(mu_);
+  if (!impl_) return;
+  impl_->stopFlag.store(true);
+  // Wake each thread now rather than at its next timeout. The ports live as long as impl_.
+  for (HANDLE p : impl_->ports) PostQueuedCompletionStatus(p, 0, 0, nullptr);
+}
+
+bool LoadGenerator::running() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return impl_ && impl_->liveThreads.load() > 0;
+}
+
+LoadSnapshot LoadGenerator::snapshot() const {
+  LoadSnapshot s;
+  std::lock_guard<std::mutex> g(mu_);
+  if (!impl_) return s;
+  s.running = impl_->liveThreads.load() > 0;
+  uint64_t end = s.running ? mono_ns() : impl_->endNs.load();
+  s.elapsedNs = end - impl_->startNs;
+  std::vector<uint64_t> counts(LatencyHistogram::kBuckets, 0);
+  for (const auto& c : impl_->counters) {
+    auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+    s.connectsOk += ld(c->connectsOk);
+    s.connectsFailed += ld(c->connectsFailed);
+    s.activeConnections += ld(c->active);
+    s.msgsSent += ld(c->msgsSent);
+    s.msgsEchoed += ld(c->msgsEchoed);
+    s.bytesSent += ld(c->bytesSent);
+    s.bytesReceived += ld(c->bytesReceived);
+    s.mismatchedBytes += ld(c->mismatched);
+    for (int f = 0; f < int(Fault::kCount); ++f) s.faultsInjected[f] += ld(c->faults[f]);
+    c->hist.addTo(counts.data(), &s.max);
+    std::lock_guard<std::mutex> g(c->errMu);
+    for (auto& kv : c->errors) s.errors[kv.first] += kv.second;
+  }
+  for (uint64_t v : counts) s.latencyCount += v;
+  s.p50 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 50);
+  s.p90 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 90);
+  s.p99 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 99);
+  s.p999 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 99.9);
+  s.max = std::max(s.max, s.p999);
+  return s;
+}
+
+}  // namespace iocpm
