@@ -1,0 +1,89 @@
+// @vitest-environment happy-dom
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import { DEFAULT_ENGINE_CONFIG } from '../../../src-shared/engine-config'
+import { useServerStore } from '../stores/server'
+import { ADDRESS_IN_USE } from '../testing/fake-api'
+import { mountWithApp } from '../testing/mount'
+import ConfigForm from './ConfigForm.vue'
+
+describe('ConfigForm', () => {
+  let unmount: (() => void) | undefined
+  afterEach(() => unmount?.())
+
+  it('validates inline as the user types, with localized messages tied to the field', async () => {
+    const { wrapper } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    const port = wrapper.get('[data-testid="port-input"]')
+    expect(port.attributes('aria-invalid')).toBe('false')
+
+    await port.setValue('70000')
+    expect(port.attributes('aria-invalid')).toBe('true')
+    expect(port.attributes('aria-describedby')).toBe('cfg-port-msg')
+    expect(wrapper.get('#cfg-port-msg').text()).toBe('Enter a whole number from 1 to 65535.')
+
+    await port.setValue('')
+    expect(wrapper.get('#cfg-port-msg').text()).toBe('Enter a whole number from 1 to 65535.')
+    await port.setValue('12a')
+    expect(port.attributes('aria-invalid')).toBe('true')
+
+    await wrapper.get('[data-testid="workers-input"]').setValue('65')
+    expect(wrapper.get('#cfg-workers-msg').text()).toBe('Enter a whole number from 1 to 64.')
+
+    await wrapper.get('[data-testid="host-input"]').setValue('localhost')
+    expect(wrapper.get('#cfg-host-msg').text()).toContain('IPv4 or IPv6')
+
+    await port.setValue('9100')
+    await wrapper.get('[data-testid="workers-input"]').setValue('4')
+    await wrapper.get('[data-testid="host-input"]').setValue('::1')
+    expect(wrapper.findAll('[aria-invalid="true"]')).toHaveLength(0)
+  })
+
+  it('starts with the typed config on Enter, and not while invalid', async () => {
+    const { wrapper, api } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    await wrapper.get('[data-testid="workers-input"]').setValue('0')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.calls.filter((c) => c.method === 'start')).toHaveLength(0)
+
+    await wrapper.get('[data-testid="workers-input"]').setValue('3')
+    await wrapper.get('[data-testid="port-input"]').setValue(' 9100 ')
+    await wrapper.get('[data-testid="backend-select"]').setValue('epoll')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.calls.find((c) => c.method === 'start')?.arg).toEqual({
+      host: '127.0.0.1',
+      port: 9100,
+      workers: 3,
+      backend: 'epoll',
+      workload: 'echo',
+      recvBufferSize: 16384,
+    })
+  })
+
+  it('locks while running and shows the running configuration', async () => {
+    const { wrapper } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    const server = useServerStore()
+    server.status = {
+      state: 'running',
+      config: { ...DEFAULT_ENGINE_CONFIG, port: 9555, workers: 8 },
+      info: { backend: 'epoll', host: '127.0.0.1', port: 9555, workers: 8, features: ['edge-triggered'] },
+      startedAt: 1,
+      lastError: null,
+    }
+    await flushPromises()
+    expect(wrapper.get('fieldset').attributes('disabled')).toBeDefined()
+    expect((wrapper.get('[data-testid="port-input"]').element as HTMLInputElement).value).toBe('9555')
+    expect(wrapper.get('[data-testid="start-info"]').text()).toContain('edge-triggered')
+  })
+
+  it('shows field errors the service rejected', async () => {
+    const { wrapper } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    useServerStore().lastError = { ...ADDRESS_IN_USE, code: 'invalid-config', fieldErrors: [{ field: 'host', message: 'host is not local' }] }
+    await flushPromises()
+    expect(wrapper.get('[data-testid="host-input"]').attributes('aria-invalid')).toBe('true')
+  })
+})

@@ -1,0 +1,78 @@
+// The configuration being edited. Inputs are kept as the strings the user typed, so "12a" or an
+// empty field is reported inline instead of silently becoming 0; validation is src-shared's
+// validateEngineConfig, the same function main applies to everything that crosses IPC.
+import { defineStore } from 'pinia'
+import { computed, reactive } from 'vue'
+import {
+  DEFAULT_ENGINE_CONFIG,
+  validateEngineConfig,
+  type BackendChoice,
+  type EngineConfig,
+  type FieldError,
+  type Workload,
+} from '../../../src-shared/engine-config'
+
+/** The fields the form edits; everything else keeps the service's defaults. */
+export const FORM_FIELDS = ['host', 'port', 'workers', 'backend', 'workload', 'recvBufferSize'] as const
+export type DraftField = (typeof FORM_FIELDS)[number]
+
+export interface ConfigFormState {
+  host: string
+  port: string
+  workers: string
+  backend: BackendChoice
+  workload: Workload
+  recvBufferSize: string
+}
+
+function toNumber(s: string): number {
+  const t = s.trim()
+  return t === '' ? Number.NaN : Number(t)
+}
+
+function fromConfig(c: EngineConfig): ConfigFormState {
+  return {
+    host: c.host,
+    port: String(c.port),
+    workers: String(c.workers),
+    backend: c.backend,
+    workload: c.workload,
+    recvBufferSize: String(c.recvBufferSize),
+  }
+}
+
+export const useConfigDraftStore = defineStore('configDraft', () => {
+  const form = reactive<ConfigFormState>(fromConfig(DEFAULT_ENGINE_CONFIG))
+
+  /** What Start sends: only the edited fields, typed. */
+  const candidate = computed<Partial<EngineConfig>>(() => ({
+    host: form.host.trim(),
+    port: toNumber(form.port),
+    workers: toNumber(form.workers),
+    backend: form.backend,
+    workload: form.workload,
+    recvBufferSize: toNumber(form.recvBufferSize),
+  }))
+
+  const validation = computed(() => validateEngineConfig(candidate.value))
+  const valid = computed(() => validation.value.ok)
+
+  /** First error per field. */
+  const errors = computed<Partial<Record<DraftField, FieldError>>>(() => {
+    const out: Partial<Record<DraftField, FieldError>> = {}
+    const v = validation.value
+    if (!v.ok) for (const e of v.errors) if ((FORM_FIELDS as readonly string[]).includes(e.field)) out[e.field as DraftField] ??= e
+    return out
+  })
+
+  /** Shows the configuration a running server actually uses. */
+  function load(config: EngineConfig): void {
+    Object.assign(form, fromConfig(config))
+  }
+
+  function reset(): void {
+    load(DEFAULT_ENGINE_CONFIG)
+  }
+
+  return { form, candidate, validation, valid, errors, load, reset }
+})

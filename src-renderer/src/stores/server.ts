@@ -1,0 +1,174 @@
+// Server lifecycle as the dashboard sees it: the service's status, the call in flight, the last
+// ApiError, the transport's connection and the last export. Every transport call resolves with a
+// Result; a rejected promise (a broken transport) is converted, so the page never crashes on it.
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { ApiError, ExportResult, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
+import type { EngineConfig } from '../../../src-shared/engine-config'
+import { getApi, isConnectionAware } from '../api'
+import { toApiError } from '../api/format-error'
+import type { ConnectionState } from '../api/ws-api'
+import { downloadText } from '../lib/download'
+import { fileTimestamp } from '../lib/format'
+import { useMetricsStore } from './metrics'
+
+export type PendingAction = 'start' | 'stop' | 'export'
+
+export interface ExportOutcome {
+  rows: number
+  /** Electron: where the file was saved (null: the user cancelled the dialog). */
+  path: string | null
+  /** Browser: the name the download was offered under. */
+  fileName: string | null
+}
+
+const INITIAL_STATUS: ServerStatus = { state: 'stopped', config: null, info: null, startedAt: null, lastError: null }
+
+function isStatus(v: unknown): v is ServerStatus {
+  const s = v as ServerStatus
+  return typeof v === 'object' && v !== null && typeof s.state === 'string' && 'startedAt' in s
+}
+
+function sameError(a: ApiError | null, b: ApiError | null): boolean {
+  return !!a && !!b && a.code === b.code && a.message === b.message && a.nativeCode === b.nativeCode
+}
+
+async function call<T>(fn: () => Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    const r = await fn()
+    if (r && typeof r === 'object' && typeof r.ok === 'boolean') return r
+    return { ok: false, error: { code: 'internal', message: 'The service returned a malformed reply.' } }
+  } catch (e) {
+    return { ok: false, error: toApiError(e) }
+  }
+}
+
+export const useServerStore = defineStore('server', () => {
+  const status = shallowRef<ServerStatus>(INITIAL_STATUS)
+  const lastError = shallowRef<ApiError | null>(null)
+  const pending = ref<PendingAction | null>(null)
+  const connection = ref<ConnectionState>('open')
+  const lastExport = shallowRef<ExportOutcome | null>(null)
+
+  const unsubscribe: (() => void)[] = []
+  let started = false
+
+  function api(): MonitorApi {
+    return getApi()
+  }
+
+  /** `newRun` forces the window to be trimmed to this run even if startedAt looks unchanged. */
+  function applyStatus(s: unknown, newRun = false): void {
+    if (!isStatus(s)) return
+    const prev = status.value
+    status.value = s
+    if (s.startedAt !== null && (newRun || s.startedAt !== prev.startedAt)) useMetricsStore().startRun(s.startedAt)
+    // A run that died on its own (not through a call of ours) reports why in the status.
+    if (s.state === 'failed' && s.lastError && !sameError(s.lastError, prev.lastError)) lastError.value = s.lastError
+  }
+
+  /** Status, catalog and history: on first load and again after every reconnect. */
+  async function refresh(): Promise<void> {
+    const metrics = useMetricsStore()
+    const [st, cat, hist] = await Promise.all([call(() => api().status()), call(() => api().catalog()), call(() => api().history())])
+    if (cat.ok) metrics.setCatalog(cat.value)
+    if (hist.ok) metrics.backfill(hist.value)
+    // History may hold earlier runs: trim the window to the current one.
+    if (st.ok) applyStatus(st.value, true)
+    else lastError.value = st.error
+  }
+
+  /** Subscribes to the transport and loads the initial state. Idempotent. */
+  async function init(): Promise<void> {
+    if (started) return
+    started = true
+    const a = api()
+    const metrics = useMetricsStore()
+    unsubscribe.push(a.onTick((t) => metrics.ingest(t)))
+    unsubscribe.push(a.onStatus((s) => applyStatus(s)))
+    if (isConnectionAware(a)) {
+      connection.value = a.connectionState()
+      // The first open just delivers the refresh below (its requests wait for the socket);
+      // every later one is a reconnect after which state may have moved on: load it again.
+      let opened = connection.value === 'open'
+      unsubscribe.push(
+        a.onConnection((c) => {
+          connection.value = c
+          if (c !== 'open') return
+          if (opened) void refresh()
+          opened = true
+        }),
+      )
+    }
+    await refresh()
+  }
+
+  function dispose(): void {
+    for (const u of unsubscribe.splice(0)) u()
+    started = false
+  }
+
+  async function start(config: Partial<EngineConfig>): Promise<boolean> {
+    if (pending.value) return false
+    pending.value = 'start'
+    lastError.value = null
+    try {
+      const r = await call(() => api().start(config))
+      if (r.ok) {
+        applyStatus(r.value)
+        return true
+      }
+      lastError.value = r.error
+      // The service may have moved to `failed`; pick that up without waiting for an event.
+      const st = await call(() => api().status())
+      if (st.ok) applyStatus(st.value)
+      return false
+    } finally {
+      pending.value = null
+    }
+  }
+
+  async function stop(): Promise<boolean> {
+    if (pending.value) return false
+    pending.value = 'stop'
+    try {
+      const r = await call(() => api().stop())
+      if (r.ok) {
+        applyStatus(r.value)
+        return true
+      }
+      lastError.value = r.error
+      return false
+    } finally {
+      pending.value = null
+    }
+  }
+
+  /** Electron saves through a dialog in main; the browser receives the text and downloads it. */
+  async function exportCsv(): Promise<ExportResult | null> {
+    if (pending.value) return null
+    pending.value = 'export'
+    try {
+      const r = await call(() => api().exportCsv({}))
+      if (!r.ok) {
+        lastError.value = r.error
+        return null
+      }
+      let fileName: string | null = null
+      if (typeof r.value.csv === 'string') {
+        fileName = `iocp-monitor-${fileTimestamp(Date.now())}.csv`
+        downloadText(fileName, r.value.csv)
+      }
+      lastExport.value = { rows: r.value.rows, path: r.value.path, fileName }
+      return r.value
+    } finally {
+      pending.value = null
+    }
+  }
+
+  function dismissError(): void {
+    lastError.value = null
+  }
+
+  return { status, lastError, pending, connection, lastExport, init, dispose, refresh, start, stop, exportCsv, dismissError }
+})
