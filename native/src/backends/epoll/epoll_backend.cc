@@ -172,7 +172,8 @@ class Worker : public SessionSink {
     }
   }
 
-  void onReadable(Session* s) {
+  // drainHint: the event carried RDHUP/HUP, so read to EOF even after a short read.
+  void onReadable(Session* s, bool drainHint = true) {
     while (!s->closing && !s->recvPaused && !s->readClosed) {
       ssize_t r = ::recv(s->fd, buf_.get(), static_cast<size_t>(cfg_.recvBufferSize), 0);
       if (r > 0) {
@@ -182,6 +183,9 @@ class Worker : public SessionSink {
           s->recvPaused = true;  // back-pressure: leave the rest in the kernel buffer
           setReadArmed(s, false);
         }
+        // A short read emptied the socket; data arriving later raises a new edge, so the
+        // usual extra recv() that only returns EAGAIN is skipped (one syscall per message).
+        if (!drainHint && r < cfg_.recvBufferSize) return;
       } else if (r == 0) {
         s->readClosed = true;
         setReadArmed(s, false);
@@ -275,7 +279,7 @@ class Worker : public SessionSink {
       closeSession(s, true);
       return;
     }
-    if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) onReadable(s);
+    if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) onReadable(s, (ev.events & (EPOLLRDHUP | EPOLLHUP)) != 0);
     if (ev.events & EPOLLOUT) onWritable(s);
   }
 

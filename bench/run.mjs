@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `npm run bench`: every backend and the Node `net` echo baseline, measured side by side in one
+// run with the project's native load generator (which verifies every echoed byte).
+//   --seconds N   per measurement (default 3)     --full   adds 5,000 connections
+//   --quick       one short pass (for a smoke check)
+// Writes bench/results/<date>.md and .json and prints the table.
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import net from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const require = createRequire(import.meta.url)
+const { LoadGenerator } = require(join(here, '../native/build/Release/iocp_monitor.node'))
+
+const argv = process.argv.slice(2)
+const quick = argv.includes('--quick')
+const full = argv.includes('--full')
+const seconds = Number(argv[argv.indexOf('--seconds') + 1]) || (quick ? 1 : 3)
+const CONNS = quick ? [50] : full ? [1, 50, 500, 5000] : [1, 50, 500]
+const SIZES = quick ? [128] : [128, 4096]
+const SERVERS = [
+  { name: 'iouring', args: ['engine', '--backend', 'iouring', '--workers', '1'] },
+  { name: 'epoll', args: ['engine', '--backend', 'epoll', '--workers', '1'] },
+  { name: 'node-net', args: ['node'] },
+]
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** utime+stime of a process in microseconds (clock ticks are 100 Hz on Linux). */
+function cpuMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10000
+}
+function rssMiB(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)
+  return m ? Number(m[1]) / 1024 : 0
+}
+
+async function startServer(spec, extra = []) {
+  const port = await freePort()
+  const child = spawn(process.execPath, [join(here, 'server-host.cjs'), ...spec.args, '--port', String(port), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] })
+  await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => (String(d).startsWith('ready') ? resolve() : reject(new Error(String(d)))))
+    child.once('exit', (code) => reject(new Error(`${spec.name} server exited with ${code}`)))
+  })
+  return {
+    port,
+    pid: child.pid,
+    stop: () => new Promise((resolve) => { child.once('exit', resolve); child.stdin.end() }),
+  }
+}
+
+async function measure(server, conns, size, secs) {
+  const lg = new LoadGenerator()
+  const cpu0 = cpuMicros(server.pid)
+  const s = await lg.start({ port: server.port, connections: conns, messageSize: size, durationMs: secs * 1000, threads: 1, rampUpMs: conns > 1000 ? 1000 : 0 })
+  const cpu1 = cpuMicros(server.pid)
+  const elapsed = s.elapsedMs / 1000
+  return {
+    conns,
+    size,
+    msgsPerS: s.msgsEchoed / elapsed,
+    mbPerS: s.bytesReceived / elapsed / 1e6,
+    p50Us: s.latency.p50Us,
+    p99Us: s.latency.p99Us,
+    cpuUsPerMsg: s.msgsEchoed ? (cpu1 - cpu0) / s.msgsEchoed : NaN,
+    rssMiB: rssMiB(server.pid),
+    verified: s.mismatchedBytes === 0 && s.bytesReceived === s.bytesSent && s.connectsFailed === 0,
+    mismatchedBytes: s.mismatchedBytes,
+  }
+}
+
+const results = []
+console.log(`bench: ${seconds} s per point, connections ${CONNS.join('/')}, sizes ${SIZES.join('/')} B; one worker per engine (Node is single-threaded), one generator thread`)
+for (const conns of CONNS) {
+  for (const size of SIZES) {
+    // Servers are measured back to back for each point, so drift on a noisy box hits all alike.
+    for (const spec of SERVERS) {
+      const server = await startServer(spec)
+      const r = await measure(server, conns, size, seconds)
+      await server.stop()
+      results.push({ server: spec.name, ...r })
+      console.log(`${spec.name.padEnd(9)} conns=${String(conns).padStart(4)} size=${String(size).padStart(4)}  ${r.msgsPerS.toFixed(0).padStart(8)} msg/s  ${r.mbPerS.toFixed(1).padStart(7)} MB/s  p50 ${r.p50Us.toFixed(0)} µs  p99 ${r.p99Us.toFixed(0)} µs  cpu ${r.cpuUsPerMsg.toFixed(2)} µs/msg  ${r.verified ? 'verified' : 'MISMATCH'}`)
+    }
+  }
+}
+
+// Monitoring overhead: the same server with the main-process sampler at 10 Hz vs off,
+// alternated so both see the same machine conditions; medians of the pairs.
+const overhead = []
+const rounds = quick ? 1 : 3
+for (let i = 0; i < rounds; i++) {
+  for (const hz of [0, 10]) {
+    const server = await startServer(SERVERS[0], ['--sample-hz', String(hz)])
+    const r = await measure(server, 50, 128, seconds)
+    await server.stop()
+    overhead.push({ hz, msgsPerS: r.msgsPerS, cpuUsPerMsg: r.cpuUsPerMsg })
+  }
+}
+const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const off = median(overhead.filter((o) => o.hz === 0).map((o) => o.msgsPerS))
+const on = median(overhead.filter((o) => o.hz === 10).map((o) => o.msgsPerS))
+const overheadPct = ((off - on) / off) * 100
+
+const base = (conns, size) => results.find((r) => r.server === 'node-net' && r.conns === conns && r.size === size)
+const rows = results.map((r) => {
+  const b = base(r.conns, r.size)
+  return { ...r, ratioMsgs: r.msgsPerS / b.msgsPerS, ratioCpu: r.cpuUsPerMsg / b.cpuUsPerMsg }
+})
+
+const date = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '')
+const md = [
+  `# Benchmark ${new Date().toISOString()}`,
+  '',
+  `Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\` — ${seconds} s per point on ${process.platform} (${(await import('node:os')).cpus().length} cores), loopback, one engine worker, one generator thread; every echo verified byte for byte.`,
+  '',
+  '| server | conns | size B | msgs/s | MB/s | p50 µs | p99 µs | server CPU µs/msg | RSS MiB | × Node msgs/s | × Node CPU/msg | verified |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...rows.map((r) => `| ${r.server} | ${r.conns} | ${r.size} | ${r.msgsPerS.toFixed(0)} | ${r.mbPerS.toFixed(1)} | ${r.p50Us.toFixed(0)} | ${r.p99Us.toFixed(0)} | ${r.cpuUsPerMsg.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${r.ratioMsgs.toFixed(2)} | ${r.ratioCpu.toFixed(2)} | ${r.verified ? 'yes' : 'NO'} |`),
+  '',
+  `Monitoring overhead (iouring, 50 conns, 128 B, sampler 10 Hz vs off, median of ${rounds}): ${off.toFixed(0)} vs ${on.toFixed(0)} msgs/s = ${overheadPct.toFixed(2)} %`,
+  '',
+].join('\n')
+mkdirSync(join(here, 'results'), { recursive: true })
+writeFileSync(join(here, 'results', `${date}.md`), md)
+writeFileSync(join(here, 'results', `${date}.json`), JSON.stringify({ seconds, rows, overhead, overheadPct }, null, 2))
+console.log('\n' + md)
+console.log(`written bench/results/${date}.md`)
+process.exit(rows.every((r) => r.verified) ? 0 : 1)

@@ -1,0 +1,60 @@
+// One server under test, in its own process so its CPU time can be read from /proc/<pid>/stat.
+//   node bench/server-host.cjs engine --backend iouring --workers 1 --port P --sample-hz 10
+//   node bench/server-host.cjs node --port P            (the Node `net` echo baseline)
+// Prints "ready" once listening; exits when stdin closes.
+'use strict'
+const net = require('node:net')
+const path = require('node:path')
+
+const args = process.argv.slice(2)
+const kind = args[0]
+const opt = (name, def) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : def
+}
+const port = Number(opt('--port'))
+
+async function main() {
+  let stop
+  if (kind === 'node') {
+    const server = net.createServer((s) => {
+      s.setNoDelay(true)
+      s.on('data', (d) => s.write(d))
+      s.on('error', () => s.destroy())
+    })
+    await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve))
+    stop = () => new Promise((r) => server.close(r))
+  } else {
+    const { Engine } = require(path.join(__dirname, '../native/build/Release/iocp_monitor.node'))
+    const engine = new Engine()
+    await engine.start({ port, backend: opt('--backend', 'auto'), workers: Number(opt('--workers', '1')) })
+    const hz = Number(opt('--sample-hz', '0'))
+    let sampler = null
+    if (hz > 0) {
+      // The real main-process path: sampler → history ring → serialisation as for IPC.
+      const { Sampler } = require(path.join(__dirname, '../dist-cli/src-main/service/sampler.js'))
+      const { History } = require(path.join(__dirname, '../dist-cli/src-main/service/history.js'))
+      const history = new History()
+      sampler = new Sampler({ hz, snapshot: () => engine.snapshot(), onTick: (t) => { history.push(t); JSON.stringify(t) } })
+      sampler.start()
+    }
+    // Keep the process alive while the engine's own threads do the work.
+    const keepAlive = setInterval(() => {}, 1 << 30)
+    stop = async () => {
+      sampler?.stop()
+      clearInterval(keepAlive)
+      await engine.stop()
+    }
+  }
+  process.stdout.write('ready\n')
+  process.stdin.resume()
+  process.stdin.on('end', async () => {
+    await stop()
+    process.exit(0)
+  })
+}
+
+main().catch((e) => {
+  process.stderr.write(`server-host: ${e.message}\n`)
+  process.exit(1)
+})
