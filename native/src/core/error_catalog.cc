@@ -31,6 +31,7 @@ const CatalogEntry kEntries[] = {
     {"session-limit", "The maximum number of sessions was reached; the connection was refused.",
      "최대 세션 수에 도달하여 연결을 거부했습니다."},
     {"io-error", "A low-level I/O error occurred.", "저수준 I/O 오류가 발생했습니다."},
+    {"name-not-resolved", "The host name does not resolve to an address.", "호스트 이름을 주소로 확인할 수 없습니다."},
     {"unknown", "An error without a portable name; see the native code.", "이식 가능한 이름이 없는 오류입니다. 네이티브 코드를 확인하세요."},
 };
 
