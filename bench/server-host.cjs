@@ -14,6 +14,8 @@ const opt = (name, def) => {
 }
 const port = Number(opt('--port'))
 
+let snapshot = () => null
+
 async function main() {
   let stop
   if (kind === 'node') {
@@ -28,6 +30,7 @@ async function main() {
     const { Engine } = require(path.join(__dirname, '../native/build/Release/iocp_monitor.node'))
     const engine = new Engine()
     await engine.start({ port, backend: opt('--backend', 'auto'), workers: Number(opt('--workers', '1')) })
+    snapshot = () => engine.snapshot()
     const hz = Number(opt('--sample-hz', '0'))
     let sampler = null
     if (hz > 0) {
@@ -47,7 +50,17 @@ async function main() {
     }
   }
   process.stdout.write('ready\n')
-  process.stdin.resume()
+  // A line "snapshot" on stdin prints the engine's snapshot as one JSON line (used by the soak).
+  let pending = ''
+  process.stdin.on('data', (d) => {
+    pending += d
+    let nl
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const cmd = pending.slice(0, nl).trim()
+      pending = pending.slice(nl + 1)
+      if (cmd === 'snapshot') process.stdout.write(JSON.stringify(snapshot()) + '\n')
+    }
+  })
   process.stdin.on('end', async () => {
     await stop()
     process.exit(0)

@@ -26,6 +26,11 @@ const parsers = {
     const m = [...out.matchAll(/windows: (\d+) passed, (\d+) failed/g)].pop()
     return m && { passed: +m[1], failed: +m[2], skipped: 0 }
   },
+  plain(out) {
+    // "name: N passed, N failed" printed by bench/stress.mjs and bench/soak.mjs
+    const m = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop()
+    return m && { passed: +m[1], failed: +m[2], skipped: 0 }
+  },
   playwright(out) {
     const clean = out.replace(/\x1b\[[0-9;]*m/g, '')
     const n = (re) => +(clean.match(re)?.[1] ?? 0)
@@ -42,6 +47,8 @@ const suites = [
   { name: 'tsan', what: 'engine tests under TSan', cmd: 'make', args: ['-s', '-C', 'native/tests', 'tsan'], parse: 'doctest' },
   { name: 'vitest', what: 'unit, addon (real sockets), component and Electron-launch tests', cmd: 'npx', args: ['vitest', 'run'], parse: 'vitest' },
   { name: 'windows', what: 'IOCP backend cross-compiled with mingw-w64, run under Wine', cmd: 'bash', args: ['native/win/run-wine-tests.sh'], parse: 'windows' },
+  { name: 'stress', what: '1,000 start/stop cycles with live connections: leaks and stop time', cmd: 'node', args: ['--expose-gc', 'bench/stress.mjs', '--cycles', '1000'], parse: 'plain' },
+  { name: 'soak', what: '2-minute soak under mixed load and the full fault mix', cmd: 'node', args: ['bench/soak.mjs', '--minutes', '2'], parse: 'plain' },
   { name: 'e2e', what: 'dashboard in Chromium against the real service and addon', cmd: 'bash', args: ['-c', 'npx electron-vite build && npx playwright test'], parse: 'playwright' },
 ]
 
