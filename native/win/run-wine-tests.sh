@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Windows suite, run here under Wine: cross-compiles native/win/bin/iocp-tests.exe (engine core +
-# IOCP backend + doctest tests) with mingw-w64, runs the tests, then runs the exe's --serve mode
+# IOCP backend + load generator + doctest tests) with mingw-w64, runs the tests (the generator's
+# against the engine), then runs the exe's --serve mode
 # and drives it from Linux with drive-serve.mjs, once per completion-port layout.
 # Last line: `windows: N passed, N failed` (doctest test cases + driver checks); exit 1 on failure.
 set -u -o pipefail

@@ -49,6 +49,7 @@ struct LoadSnapshot {
   uint64_t elapsedNs = 0;
   uint64_t connectsOk = 0, connectsFailed = 0, activeConnections = 0;
   uint64_t msgsSent = 0, msgsEchoed = 0, bytesSent = 0, bytesReceived = 0, mismatchedBytes = 0;
+  // Connections that were given each fault once connected (storm: every reconnect counts).
   uint64_t faultsInjected[int(Fault::kCount)] = {};
   std::map<int, uint64_t> errors;  // native code -> count (connect/send/recv errors)
   uint64_t latencyCount = 0;

@@ -24,7 +24,6 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <mswsock.h>
-#include <mstcpip.h>
 #include <windows.h>
 
 #include <algorithm>
@@ -52,9 +51,18 @@ constexpr size_t kRecvBudget = 256u << 20;    // all connections' receive buffer
 constexpr size_t kMinRecvBuf = 2048;
 constexpr double kBurstSeconds = 0.032;       // two default timer ticks of tokens
 constexpr uint64_t kCloseWaitNs = 2000000000ull;  // per stage of the final drain (see drainAll)
-// Not in every SDK's headers (ws2def.h, Windows 10): lets ConnectEx sockets bound to port 0 pick
-// their ephemeral port at connect time, per destination, as connect() does, instead of at bind.
+// Named here because SDK headers hide them below _WIN32_WINNT 0x0602/0x0A00 (and mingw lacks the
+// first). SO_REUSE_UNICASTPORT (ws2def.h, Windows 10) lets a ConnectEx socket bound to port 0 pick
+// its ephemeral port at connect time, per destination, as connect() does, instead of at bind.
+// SIO_TCP_INITIAL_RTO (mstcpip.h, Windows 8) sets the SYN retransmission policy of one socket.
 constexpr int kSoReuseUnicastPort = 0x3007;
+constexpr DWORD kSioTcpInitialRto = _WSAIOW(IOC_VENDOR, 17);
+struct TcpInitialRtoParameters {
+  USHORT Rtt;                    // ms; 0 = the system default
+  UCHAR MaxSynRetransmissions;   // 0xFE = none
+};
+constexpr USHORT kRtoDefaultRtt = 0;
+constexpr UCHAR kRtoNoSynRetransmissions = 0xFE;
 
 struct PatternTable {
   std::vector<char> bytes;
@@ -176,11 +184,9 @@ bool is_loopback(const sockaddr_storage& a) {
 // retransmissions a refused loopback connect fails at once, as it does on Linux (libuv does the
 // same). Loopback only: a real network may lose a SYN. Best effort: older systems and Wine lack it.
 void no_syn_retransmissions(SOCKET s) {
-  TCP_INITIAL_RTO_PARAMETERS p{};
-  p.Rtt = TCP_INITIAL_RTO_DEFAULT_RTT;
-  p.MaxSynRetransmissions = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
+  TcpInitialRtoParameters p{kRtoDefaultRtt, kRtoNoSynRetransmissions};
   DWORD got = 0;
-  WSAIoctl(s, SIO_TCP_INITIAL_RTO, &p, sizeof(p), nullptr, 0, &got, nullptr, nullptr);
+  WSAIoctl(s, kSioTcpInitialRto, &p, sizeof(p), nullptr, 0, &got, nullptr, nullptr);
 }
 
 SOCKET new_socket(int family) {
@@ -445,17 +451,7 @@ class GenThread {
     l.recvOp.reset();
     l.recvPending = true;
     ++l.pending;
-    if (WSARecv(l.sock, &b, 1, nullptr, &flags, &l.recvOp.ov, nullptr) == SOCKET_ERROR) {
-      int err = WSAGetLastError();
-      if (err != WSA_IO_PENDING) {
-        l.recvPending = false;
-        --l.pending;
-        c_.error(err);
-        closeConn(cn, false);
-        return false;
-      }
-    }
-    return true;
+    return posted(cn, l.recvPending, WSARecv(l.sock, &b, 1, nullptr, &flags, &l.recvOp.ov, nullptr));
   }
 
   // One send in flight per connection; `p` stays valid until its packet (pattern or junk tables).
@@ -468,17 +464,20 @@ class GenThread {
     l.sendPending = true;
     l.sendLen = static_cast<DWORD>(len);
     ++l.pending;
-    if (WSASend(l.sock, &b, 1, nullptr, 0, &l.sendOp.ov, nullptr) == SOCKET_ERROR) {
-      int err = WSAGetLastError();
-      if (err != WSA_IO_PENDING) {
-        l.sendPending = false;
-        --l.pending;
-        c_.error(err);
-        closeConn(cn, false);
-        return false;
-      }
-    }
-    return true;
+    return posted(cn, l.sendPending, WSASend(l.sock, &b, 1, nullptr, 0, &l.sendOp.ov, nullptr));
+  }
+
+  // The result of WSARecv/WSASend: success or WSA_IO_PENDING means a packet will come; any other
+  // error means none will, so the operation is undone and the connection closed.
+  bool posted(Conn& cn, bool& pendingFlag, int rc) {
+    if (rc != SOCKET_ERROR) return true;
+    int err = WSAGetLastError();
+    if (err == WSA_IO_PENDING) return true;
+    pendingFlag = false;
+    --cn.link->pending;
+    c_.error(err);
+    closeConn(cn, false);
+    return false;
   }
 
   // Hands the next stream bytes of the started messages to a send.
@@ -624,11 +623,14 @@ class GenThread {
       return;
     }
     Conn& cn = *l->conn;
-    switch (op.kind) {
-      case OpKind::Connect: onConnect(cn, err); break;
-      case OpKind::Recv: onRecv(cn, bytes, err); break;
-      case OpKind::Send: onSend(cn, bytes, err); break;
+    if (op.kind == OpKind::Connect) return onConnect(cn, err);
+    if (err) {  // a failed receive or send ends the connection (e.g. WSAECONNRESET)
+      c_.error(err);
+      closeConn(cn, false);
+      return;
     }
+    if (op.kind == OpKind::Recv) onRecv(cn, bytes);
+    else onSend(cn, bytes);
   }
 
   void onConnect(Conn& cn, int err) {
@@ -638,12 +640,7 @@ class GenThread {
     onConnected(cn);
   }
 
-  void onSend(Conn& cn, DWORD bytes, int err) {
-    if (err) {
-      c_.error(err);
-      closeConn(cn, false);
-      return;
-    }
+  void onSend(Conn& cn, DWORD bytes) {
     if (cn.link->resetAfterSend) {
       closeConn(cn, true);
       return;
@@ -663,12 +660,7 @@ class GenThread {
     pump(cn);
   }
 
-  void onRecv(Conn& cn, DWORD r, int err) {
-    if (err) {
-      c_.error(err);
-      closeConn(cn, false);
-      return;
-    }
+  void onRecv(Conn& cn, DWORD r) {
     if (r == 0) {
       closeConn(cn, false);  // server closed (or finished our half-close)
       return;

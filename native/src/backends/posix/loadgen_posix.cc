@@ -271,7 +271,14 @@ class GenThread {
         closeConn(cn, true);
         return;
       }
-      case Fault::Trickle: trickle_.push_back(&cn); return;
+      case Fault::Trickle:
+        c_.bump(c_.faults[int(Fault::Trickle)]);
+        trickle_.push_back(&cn);
+        return;
+      case Fault::HalfClose:
+        c_.bump(c_.faults[int(Fault::HalfClose)]);
+        pump(cn);
+        return;
       case Fault::Slow:
         c_.bump(c_.faults[int(Fault::Slow)]);
         pump(cn);
@@ -289,7 +296,6 @@ class GenThread {
         bool slow = cn.fault == Fault::Slow;  // a slow reader keeps writing, never reads
         if (!slow && cfg.expectEcho && cn.msgsStarted - cn.msgsDone >= uint64_t(cfg.pipeline)) return;
         if (cn.fault == Fault::HalfClose && cn.msgsStarted >= 4) {
-          c_.bump(c_.faults[int(Fault::HalfClose)]);
           ::shutdown(cn.fd, SHUT_WR);  // then read every echo until the server's FIN
           cn.writeShut = true;
           return;
@@ -359,7 +365,6 @@ class GenThread {
       if (cn->state != ConnState::Open) continue;
       if (cn->curRemaining == 0) {
         if (cn->msgsStarted > cn->msgsDone || !takeToken() || !g_.takeMessage()) continue;
-        c_.bump(c_.faults[int(Fault::Trickle)]);
         cn->curRemaining = uint64_t(cfg.messageSize);
         cn->msgsStarted++;
         cn->startTimes.push_back(now);
