@@ -2,6 +2,7 @@
 // thread (AsyncWorker), so a slow bind or a join never blocks the Electron main process.
 #include <napi.h>
 
+#include <limits>
 #include <memory>
 
 #include "../core/engine.h"
@@ -82,6 +83,12 @@ class StopWorker : public Napi::AsyncWorker {
   std::shared_ptr<Engine> engine_;
 };
 
+Napi::Error field_error(Napi::Env env, const std::string& field, const std::string& msg) {
+  Napi::Error e = Napi::TypeError::New(env, msg);
+  e.Value().Set("field", field);
+  return e;
+}
+
 // Reads config from a JS object; throws a TypeError naming the field on a wrong type. Range
 // checks happen in validate_config (shared with the C++ tests and the Windows program).
 EngineConfig read_config(const Napi::Object& o) {
@@ -90,21 +97,25 @@ EngineConfig read_config(const Napi::Object& o) {
   auto num = [&](const char* k, auto* out) {
     if (!o.Has(k) || o.Get(k).IsUndefined()) return;
     Napi::Value v = o.Get(k);
-    if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string(k) + " must be a number");
+    if (!v.IsNumber()) throw field_error(env, k, std::string(k) + " must be a number");
     double d = v.As<Napi::Number>().DoubleValue();
-    if (d != static_cast<double>(static_cast<int64_t>(d))) throw Napi::TypeError::New(env, std::string(k) + " must be an integer");
-    if (d < -1e12 || d > 1e12) throw Napi::RangeError::New(env, std::string(k) + " is out of range");
-    *out = static_cast<std::remove_pointer_t<decltype(out)>>(d);
+    if (d != static_cast<double>(static_cast<int64_t>(d))) throw field_error(env, k, std::string(k) + " must be an integer");
+    if (d < -1e12 || d > 1e12) throw field_error(env, k, std::string(k) + " is out of range");
+    // Clamp into the target type so an absurd value reaches validate_config (which names the
+    // field and the range) instead of overflowing the cast.
+    using T = std::remove_pointer_t<decltype(out)>;
+    double lo = static_cast<double>(std::numeric_limits<T>::min()), hi = static_cast<double>(std::numeric_limits<T>::max());
+    *out = static_cast<T>(d < lo ? lo : (d > hi ? hi : d));
   };
   auto str = [&](const char* k) -> std::string {
     Napi::Value v = o.Get(k);
-    if (!v.IsString()) throw Napi::TypeError::New(env, std::string(k) + " must be a string");
+    if (!v.IsString()) throw field_error(env, k, std::string(k) + " must be a string");
     return v.As<Napi::String>().Utf8Value();
   };
   auto boolean = [&](const char* k, bool* out) {
     if (!o.Has(k) || o.Get(k).IsUndefined()) return;
     Napi::Value v = o.Get(k);
-    if (!v.IsBoolean()) throw Napi::TypeError::New(env, std::string(k) + " must be true or false");
+    if (!v.IsBoolean()) throw field_error(env, k, std::string(k) + " must be true or false");
     *out = v.As<Napi::Boolean>().Value();
   };
   if (o.Has("host") && !o.Get("host").IsUndefined()) c.host = str("host");
@@ -117,11 +128,11 @@ EngineConfig read_config(const Napi::Object& o) {
   boolean("noDelay", &c.noDelay);
   boolean("reusePort", &c.reusePort);
   if (o.Has("backend") && !o.Get("backend").IsUndefined() && !parse_backend(str("backend"), &c.backend))
-    throw Napi::TypeError::New(env, "backend must be one of auto, iouring, epoll, iocp");
+    throw field_error(env, "backend", "backend must be one of auto, iouring, epoll, iocp");
   if (o.Has("workload") && !o.Get("workload").IsUndefined() && !parse_workload(str("workload"), &c.workload))
-    throw Napi::TypeError::New(env, "workload must be one of echo, discard, chat");
+    throw field_error(env, "workload", "workload must be one of echo, discard, chat");
   if (o.Has("closeMode") && !o.Get("closeMode").IsUndefined() && !parse_close_mode(str("closeMode"), &c.closeMode))
-    throw Napi::TypeError::New(env, "closeMode must be graceful or abortive");
+    throw field_error(env, "closeMode", "closeMode must be graceful or abortive");
   return c;
 }
 
