@@ -2,9 +2,10 @@
 // Electron's IPC, framed as JSON:
 //   client → server  {"id": 7, "channel": "server:start", "payload": {...}}
 //   server → client  {"id": 7, "result": Result<T>}                      (reply to one request)
-//   server → client  {"event": "metrics:tick" | "server:status-changed", "payload": ...}
+//   server → client  {"event": "metrics:tick" | "server:status-changed" | "load:progress" | "load:finished", "payload": ...}
 // The token travels in the URL (?token=…) of both the page and the WebSocket.
 import type { InvokeChannel, Result } from './api'
+import type { FeatureEventChannel } from './features'
 
 export interface BridgeRequest {
   id: number
@@ -18,10 +19,16 @@ export interface BridgeReply {
 }
 
 export interface BridgeEvent {
-  event: 'metrics:tick' | 'server:status-changed'
+  event: 'metrics:tick' | 'server:status-changed' | 'load:progress' | 'load:finished' | FeatureEventChannel
   payload: unknown
 }
 
 export const BRIDGE_PATH = '/bridge'
-/** Largest accepted client message; anything larger is rejected unread. */
+/** Largest accepted client message on every channel but recording:open; larger ones get an error reply. */
 export const BRIDGE_MAX_MESSAGE_BYTES = 64 * 1024
+/**
+ * Largest recording:open message (a recording's NDJSON text uploaded from the browser: about an
+ * hour of 2 workers at 10 Hz). This is the WebSocket frame limit: a larger frame closes the
+ * connection (1009) unread. Longer recordings are opened in Electron or exported with the CLI.
+ */
+export const BRIDGE_MAX_RECORDING_BYTES = 32 * 1024 * 1024

@@ -4,6 +4,13 @@
 import type { ApiError, ExportRequest, InvokeChannel, Result } from './api'
 import type { BridgeRequest } from './bridge-protocol'
 import { validateEngineConfig, type EngineConfig } from './engine-config'
+import { validateLoadConfig, type LoadRequest } from './load'
+import { FEATURE_INVOKE_CHANNELS } from './features'
+import { invalidMessage, isPlainObject } from './guards'
+import { isFeatureChannel, validateFeaturePayload, type FeatureValidPayloads } from './validate-features'
+
+// Defined in ./guards (shared with the feature validators without an import cycle).
+export { invalidMessage, isPlainObject }
 
 /** The invoke channels, in one runtime list (the InvokeChannel type is the compile-time one). */
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
@@ -13,16 +20,24 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'metrics:history',
   'export:csv',
   'errors:catalog',
+  'load:start',
+  'load:stop',
+  'load:status',
+  ...FEATURE_INVOKE_CHANNELS,
 ]
 
-/** What each channel's payload is once validated. */
-export interface ValidPayloads {
+/** What each channel's payload is once validated (alerts, recording, replay, config: ./validate-features). */
+export interface ValidPayloads extends FeatureValidPayloads {
   'server:start': EngineConfig
   'server:stop': undefined
   'server:status': undefined
   'metrics:history': undefined
   'export:csv': ExportRequest
   'errors:catalog': undefined
+  /** Checked field by field; host/port may be absent (the controller aims at the running server). */
+  'load:start': LoadRequest
+  'load:stop': undefined
+  'load:status': undefined
 }
 
 /** Reply id used when a bridge frame is so malformed that its own id cannot be read. */
@@ -30,20 +45,6 @@ export const BRIDGE_NO_ID = -1
 
 export function isInvokeChannel(x: unknown): x is InvokeChannel {
   return typeof x === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(x)
-}
-
-/**
- * A plain object: `{…}` literal, JSON.parse output or a structured clone. Class instances,
- * arrays and null are not, so nothing with a getter or a custom prototype reaches the service.
- */
-export function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false
-  const proto = Object.getPrototypeOf(x)
-  return proto === Object.prototype || proto === null
-}
-
-export function invalidMessage(message: string): ApiError {
-  return { code: 'invalid-message', message }
 }
 
 function reject<T>(channel: string, why: string): Result<T> {
@@ -86,6 +87,26 @@ function validateExport(payload: unknown): Result<ExportRequest> {
   return { ok: true, value: { sinceMs } }
 }
 
+/**
+ * A load request is validated whole (merged over the defaults, so cross-field rules apply) but
+ * passed on as sent, without undefined fields: whatever it leaves out is filled in by the load
+ * controller, which knows the running server's address.
+ */
+function validateLoadStart(payload: unknown): Result<LoadRequest> {
+  if (payload === undefined) return { ok: true, value: {} }
+  if (!isPlainObject(payload)) return reject('load:start', 'expected a load config object')
+  const v = validateLoadConfig(payload)
+  if (!v.ok) {
+    return {
+      ok: false,
+      error: { code: 'invalid-config', message: `invalid load configuration: ${v.errors.map((e) => e.message).join('; ')}`, fieldErrors: v.errors },
+    }
+  }
+  const request = Object.fromEntries(Object.entries(payload).filter(([, x]) => x !== undefined)) as LoadRequest
+  if (request.faults) request.faults = { ...request.faults }
+  return { ok: true, value: request }
+}
+
 /** Validates one invoke payload; the value is the normalised payload the service acts on. */
 export function validatePayload<C extends InvokeChannel>(channel: C, payload: unknown): Result<ValidPayloads[C]>
 export function validatePayload(channel: InvokeChannel, payload: unknown): Result<unknown> {
@@ -94,12 +115,18 @@ export function validatePayload(channel: InvokeChannel, payload: unknown): Resul
       return validateStart(payload)
     case 'export:csv':
       return validateExport(payload)
+    case 'load:start':
+      return validateLoadStart(payload)
+    case 'load:stop':
+    case 'load:status':
+      return validateEmpty(channel, payload)
     case 'server:stop':
     case 'server:status':
     case 'metrics:history':
     case 'errors:catalog':
       return validateEmpty(channel, payload)
     default:
+      if (isFeatureChannel(channel)) return validateFeaturePayload(channel, payload)
       return reject(String(channel), 'unknown channel')
   }
 }

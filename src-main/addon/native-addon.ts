@@ -2,6 +2,7 @@
 // The addon itself is untyped JavaScript to TypeScript: keep this file in step with binding.cc.
 import type { EngineConfig } from '../../src-shared/engine-config'
 import type { CatalogEntry, EngineSnapshot, StartInfo } from '../../src-shared/engine-snapshot'
+import type { LoadConfig, LoadCounters } from '../../src-shared/load'
 
 export interface NativeEngine {
   /** Binds and starts the workers off the JS thread; rejects with a NativeStartError. */
@@ -13,8 +14,25 @@ export interface NativeEngine {
   readonly running: boolean
 }
 
+/** The built-in load generator (native/src/addon/loadgen_wrap.cc); its threads are its own. */
+export interface NativeLoadGenerator {
+  /**
+   * Resolves the host, test-connects once, starts the run and resolves with the final counters
+   * when it ends (duration, message count or stop()). Rejects with a NativeStartError: code
+   * invalid-config (field), name-not-resolved (field host), connection-refused (field port),
+   * already-running, or another portable name with nativeCode/nativeName.
+   */
+  start(config: Partial<LoadConfig>): Promise<LoadCounters>
+  /** Synchronous; the run ends within ~100 ms and start()'s promise resolves with what was done. */
+  stop(): void
+  /** Synchronous live counters of the current (or last) run; zeros before the first run. */
+  snapshot(): LoadCounters
+  readonly running: boolean
+}
+
 export interface NativeAddon {
   Engine: new () => NativeEngine
+  LoadGenerator: new () => NativeLoadGenerator
   errorCatalog(): CatalogEntry[]
 }
 

@@ -3,8 +3,10 @@
 // one gets an error reply and never reaches the service.
 import type { WebSocket } from 'ws'
 import type { ServerStatus } from '../../src-shared/api'
-import type { BridgeEvent, BridgeReply } from '../../src-shared/bridge-protocol'
+import { BRIDGE_MAX_MESSAGE_BYTES, type BridgeEvent, type BridgeReply } from '../../src-shared/bridge-protocol'
+import { FEATURE_CHANNELS, FEATURE_EVENT_CHANNELS } from '../../src-shared/features'
 import type { MetricsTick } from '../../src-shared/metrics'
+import type { LoadProgress, LoadSummary } from '../../src-shared/load'
 import { BRIDGE_NO_ID, invalidMessage, parseBridgeRequest } from '../../src-shared/validate'
 import type { OnceLogger } from '../service/log'
 import type { MonitorService } from '../service/monitor-service'
@@ -21,6 +23,11 @@ export class BridgeClients {
   private readonly clients = new Set<WebSocket>()
   private readonly onTick = (tick: MetricsTick) => this.broadcast({ event: 'metrics:tick', payload: tick }, true)
   private readonly onStatus = (status: ServerStatus) => this.broadcast({ event: 'server:status-changed', payload: status }, false)
+  // Load progress is a stream like ticks (droppable for a lagging client); the summary is not.
+  private readonly onLoadProgress = (p: LoadProgress) => this.broadcast({ event: 'load:progress', payload: p }, true)
+  private readonly onLoadFinished = (s: LoadSummary) => this.broadcast({ event: 'load:finished', payload: s }, false)
+  // Alerts, recording and replay status: rare and each one matters, so never dropped.
+  private readonly featureListeners = FEATURE_EVENT_CHANNELS.map((event) => ({ event, listener: (payload: unknown) => this.broadcast({ event, payload }, false) }))
 
   constructor(
     private readonly service: MonitorService,
@@ -28,6 +35,9 @@ export class BridgeClients {
   ) {
     service.on('metrics:tick', this.onTick)
     service.on('server:status-changed', this.onStatus)
+    service.on('load:progress', this.onLoadProgress)
+    service.on('load:finished', this.onLoadFinished)
+    for (const { event, listener } of this.featureListeners) service.on(event as 'alerts:event', listener)
   }
 
   get size(): number {
@@ -49,6 +59,13 @@ export class BridgeClients {
         return
       }
       const { id, channel, payload } = parsed.value
+      // The frame limit is the recording upload's (BRIDGE_MAX_RECORDING_BYTES); every other
+      // channel keeps the small one.
+      if (channel !== FEATURE_CHANNELS.recordingOpen && rawLength(data) > BRIDGE_MAX_MESSAGE_BYTES) {
+        this.log.warnOnce('bridge:too-large', `bridge: rejected a ${channel} message larger than ${BRIDGE_MAX_MESSAGE_BYTES} bytes`)
+        this.reply(ws, id, { ok: false, error: invalidMessage(`messages on ${channel} may be at most ${BRIDGE_MAX_MESSAGE_BYTES} bytes`) })
+        return
+      }
       if (pending >= MAX_PENDING_PER_CLIENT) {
         this.reply(ws, id, { ok: false, error: { code: 'busy', message: `more than ${MAX_PENDING_PER_CLIENT} requests outstanding` } })
         return
@@ -77,6 +94,9 @@ export class BridgeClients {
   close(graceMs = 500): void {
     this.service.off('metrics:tick', this.onTick)
     this.service.off('server:status-changed', this.onStatus)
+    this.service.off('load:progress', this.onLoadProgress)
+    this.service.off('load:finished', this.onLoadFinished)
+    for (const { event, listener } of this.featureListeners) this.service.off(event as 'alerts:event', listener)
     const open = [...this.clients]
     this.clients.clear()
     for (const ws of open) ws.close(1001, 'server shutting down')
@@ -98,4 +118,9 @@ export class BridgeClients {
       ws.send(text)
     }
   }
+}
+
+function rawLength(data: Buffer | ArrayBuffer | Buffer[]): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0)
+  return data.byteLength
 }

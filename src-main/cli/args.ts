@@ -1,6 +1,7 @@
 // Command-line parsing for iocp-monitor. Hand-rolled rather than util.parseArgs so every error
 // names the flag and the accepted values in one consistent sentence (exit code 2).
 import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, LIMITS, WORKLOADS, validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
+import { DEFAULT_LOAD_CONFIG, LOAD_LIMITS, LOAD_PRESETS, parseFaultList, validateLoadConfig, type LoadConfig, type LoadPresetName, type LoadRequest } from '../../src-shared/load'
 import { SAMPLE_HZ } from '../service/sampler'
 
 export class UsageError extends Error {
@@ -15,6 +16,17 @@ export interface ServeCommand {
   config: EngineConfig
   csv: string | null
   sampleHz: number
+  /** Port of the Prometheus /metrics endpoint on 127.0.0.1; 0 = off. */
+  metricsPort: number
+  /** Recording file (NDJSON) written while the server runs, or null. */
+  record: string | null
+}
+
+/** `export --from REC --csv FILE`: the CSV of a recording. */
+export interface ExportCommand {
+  command: 'export'
+  from: string
+  csv: string
 }
 
 export interface UiCommand {
@@ -22,12 +34,18 @@ export interface UiCommand {
   host: string
   port: number
   staticDir: string | null
-  sampleHz: number
+  /** null when --sample-hz was not given: the config file's sampler.hz applies (default 10). */
+  sampleHz: number | null
 }
 
-export type Command = ServeCommand | UiCommand | { command: 'help' }
+export interface LoadCommand {
+  command: 'load'
+  config: LoadConfig
+}
 
-type FlagKind = { kind: 'string' } | { kind: 'int'; min: number; max: number } | { kind: 'number'; min: number; max: number } | { kind: 'enum'; choices: readonly string[] }
+export type Command = ServeCommand | UiCommand | LoadCommand | ExportCommand | { command: 'help' }
+
+type FlagKind = { kind: 'flag' } | { kind: 'string' } | { kind: 'int'; min: number; max: number } | { kind: 'number'; min: number; max: number } | { kind: 'enum'; choices: readonly string[] }
 
 interface FlagSpec {
   /** Key in the parsed result. */
@@ -47,6 +65,13 @@ const SERVE_FLAGS: Record<string, FlagSpec> = {
   '--close-mode': { key: 'closeMode', type: { kind: 'enum', choices: CLOSE_MODES } },
   '--csv': { key: 'csv', type: { kind: 'string' } },
   '--sample-hz': SAMPLE_HZ_FLAG,
+  '--metrics-port': { key: 'metricsPort', type: { kind: 'int', min: 0, max: 65535 } },
+  '--record': { key: 'record', type: { kind: 'string' } },
+}
+
+const EXPORT_FLAGS: Record<string, FlagSpec> = {
+  '--from': { key: 'from', type: { kind: 'string' } },
+  '--csv': { key: 'csv', type: { kind: 'string' } },
 }
 
 const UI_FLAGS: Record<string, FlagSpec> = {
@@ -56,22 +81,71 @@ const UI_FLAGS: Record<string, FlagSpec> = {
   '--sample-hz': SAMPLE_HZ_FLAG,
 }
 
+const LOAD_FLAGS: Record<string, FlagSpec> = {
+  '--preset': { key: 'preset', type: { kind: 'enum', choices: Object.keys(LOAD_PRESETS) } },
+  '--host': { key: 'host', type: { kind: 'string' } },
+  '--port': { key: 'port', type: { kind: 'int', ...LOAD_LIMITS.port } },
+  '--conns': { key: 'connections', type: { kind: 'int', ...LOAD_LIMITS.connections } },
+  '--connections': { key: 'connections', type: { kind: 'int', ...LOAD_LIMITS.connections } },
+  '--size': { key: 'messageSize', type: { kind: 'int', ...LOAD_LIMITS.messageSize } },
+  '--seconds': { key: 'seconds', type: { kind: 'number', min: 0, max: LOAD_LIMITS.durationMs.max / 1000 } },
+  '--rate': { key: 'rate', type: { kind: 'number', ...LOAD_LIMITS.rate } },
+  '--pipeline': { key: 'pipeline', type: { kind: 'int', ...LOAD_LIMITS.pipeline } },
+  '--messages': { key: 'messages', type: { kind: 'int', ...LOAD_LIMITS.messages } },
+  '--ramp-up-ms': { key: 'rampUpMs', type: { kind: 'int', ...LOAD_LIMITS.rampUpMs } },
+  '--threads': { key: 'threads', type: { kind: 'int', ...LOAD_LIMITS.threads } },
+  '--no-verify': { key: 'noVerify', type: { kind: 'flag' } },
+  '--faults': { key: 'faults', type: { kind: 'string' } },
+}
+
+/** Load config field → the flag a user typed, for error messages. */
+const LOAD_FLAG_FOR_FIELD: Record<string, string> = {
+  host: '--host',
+  port: '--port',
+  connections: '--conns',
+  messageSize: '--size',
+  durationMs: '--seconds',
+  rate: '--rate',
+  pipeline: '--pipeline',
+  messages: '--messages',
+  rampUpMs: '--ramp-up-ms',
+  threads: '--threads',
+  expectEcho: '--no-verify',
+  faults: '--faults',
+}
+
 /** Config field → the flag a user typed, for error messages. */
 const FLAG_FOR_FIELD: Record<string, string> = { host: '--host', port: '--port', workers: '--threads', backend: '--backend', workload: '--workload', closeMode: '--close-mode' }
 
 export const USAGE = `Usage:
   iocp-monitor serve [--host 127.0.0.1] [--port 9000] [--threads 2] [--backend auto|iouring|epoll]
                      [--workload echo|discard|chat] [--close-mode graceful|abortive]
-                     [--csv FILE] [--sample-hz 10]
+                     [--csv FILE] [--sample-hz 10] [--metrics-port 9464] [--record FILE]
       Runs the TCP server headless. Prints "listening HOST:PORT" when ready; SIGINT/SIGTERM stop
       it (exit 0). --csv writes the sampled metrics to FILE when it stops. --workers = --threads.
+      --metrics-port serves Prometheus metrics on http://127.0.0.1:PORT/metrics (0 = off).
+      --record writes every sample to FILE (NDJSON recording) as the run goes on.
   iocp-monitor ui [--host 127.0.0.1] [--port 0] [--static DIR] [--sample-hz 10]
       Serves the dashboard on loopback and prints "dashboard http://HOST:PORT/?token=…".
+      Settings (alerts, Prometheus endpoint, sample rate) are kept in
+      $XDG_CONFIG_HOME/iocp-monitor/config.json (~/.config/… when unset); --sample-hz overrides.
+  iocp-monitor load [--preset smoke|steady|storm|faults] [--host 127.0.0.1] [--port 9000]
+                    [--conns 50] [--size 128] [--seconds 5] [--rate 0] [--pipeline 1]
+                    [--messages 0] [--ramp-up-ms 0] [--threads 2] [--no-verify]
+                    [--faults reset=5,halfclose=5,slow=2,trickle=2,garbage=2,vanish=5,storm=2]
+      Runs the built-in load generator against an echo server. Prints one progress line per
+      second to stderr and, at the end, the summary as one JSON line on stdout. SIGINT/SIGTERM
+      end the run early (the summary is still printed). Exit 1 when any echoed byte mismatched
+      or the target cannot be reached. --rate 0 = unlimited; --seconds 0 = until --messages.
+  iocp-monitor export --from RECORDING --csv FILE
+      Writes the CSV of a recording (same columns as --csv), atomically.
   iocp-monitor help`
 
 function parseValue(flag: string, spec: FlagSpec, raw: string): string | number {
   const t = spec.type
   switch (t.kind) {
+    case 'flag':
+      return raw
     case 'string':
       if (raw === '') throw new UsageError(`${flag} needs a non-empty value`)
       return raw
@@ -105,7 +179,10 @@ function parseFlags(args: string[], flags: Record<string, FlagSpec>, command: st
       throw new UsageError(`unknown option ${flag} for ${command} (known: ${Object.keys(flags).join(', ')})`)
     }
     let raw: string
-    if (arg !== flag) raw = arg.slice(eq + 1)
+    if (spec.type.kind === 'flag') {
+      if (arg !== flag) throw new UsageError(`${flag} takes no value`)
+      raw = 'true'
+    } else if (arg !== flag) raw = arg.slice(eq + 1)
     else {
       const next = args[i + 1]
       if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`${flag} needs a value`)
@@ -122,13 +199,27 @@ function parseFlags(args: string[], flags: Record<string, FlagSpec>, command: st
 
 function parseServe(args: string[]): ServeCommand {
   const f = parseFlags(args, SERVE_FLAGS, 'serve')
-  const { csv, sampleHz, ...fields } = f
+  const { csv, sampleHz, metricsPort, record, ...fields } = f
   const v = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, ...fields })
   if (!v.ok) {
     const e = v.errors[0]!
     throw new UsageError(`${FLAG_FOR_FIELD[e.field] ?? e.field}: ${e.message}`)
   }
-  return { command: 'serve', config: v.value, csv: (csv as string | undefined) ?? null, sampleHz: (sampleHz as number | undefined) ?? SAMPLE_HZ.default }
+  return {
+    command: 'serve',
+    config: v.value,
+    csv: (csv as string | undefined) ?? null,
+    sampleHz: (sampleHz as number | undefined) ?? SAMPLE_HZ.default,
+    metricsPort: (metricsPort as number | undefined) ?? 0,
+    record: (record as string | undefined) ?? null,
+  }
+}
+
+function parseExport(args: string[]): ExportCommand {
+  const f = parseFlags(args, EXPORT_FLAGS, 'export')
+  if (f.from === undefined) throw new UsageError('export needs --from RECORDING (a file written by serve --record or the app)')
+  if (f.csv === undefined) throw new UsageError('export needs --csv FILE (where to write the CSV)')
+  return { command: 'export', from: f.from as string, csv: f.csv as string }
 }
 
 function parseUi(args: string[]): UiCommand {
@@ -141,8 +232,27 @@ function parseUi(args: string[]): UiCommand {
     host,
     port: (f.port as number | undefined) ?? 0,
     staticDir: (f.staticDir as string | undefined) ?? null,
-    sampleHz: (f.sampleHz as number | undefined) ?? SAMPLE_HZ.default,
+    sampleHz: (f.sampleHz as number | undefined) ?? null,
   }
+}
+
+function parseLoad(args: string[]): LoadCommand {
+  const f = parseFlags(args, LOAD_FLAGS, 'load')
+  const { preset, seconds, noVerify, faults, ...fields } = f
+  const request: LoadRequest = { ...(preset ? LOAD_PRESETS[preset as LoadPresetName].config : {}), ...fields }
+  if (seconds !== undefined) request.durationMs = Math.round((seconds as number) * 1000)
+  if (noVerify !== undefined) request.expectEcho = false
+  if (faults !== undefined) {
+    const parsed = parseFaultList(faults as string)
+    if (!parsed.ok) throw new UsageError(`--faults: ${parsed.errors[0]!.message}`)
+    request.faults = parsed.value
+  }
+  const v = validateLoadConfig(request, DEFAULT_LOAD_CONFIG)
+  if (!v.ok) {
+    const e = v.errors[0]!
+    throw new UsageError(`${LOAD_FLAG_FOR_FIELD[e.field.split('.')[0]!] ?? e.field}: ${e.message}`)
+  }
+  return { command: 'load', config: v.value }
 }
 
 export function parseCommandLine(argv: string[]): Command {
@@ -151,5 +261,7 @@ export function parseCommandLine(argv: string[]): Command {
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' }
   if (command === 'serve') return parseServe(rest)
   if (command === 'ui') return parseUi(rest)
-  throw new UsageError(`unknown command '${command}' (expected serve, ui or help)`)
+  if (command === 'load') return parseLoad(rest)
+  if (command === 'export') return parseExport(rest)
+  throw new UsageError(`unknown command '${command}' (expected serve, ui, load, export or help)`)
 }

@@ -3,6 +3,8 @@ import { parseCommandLine, UsageError, USAGE } from './args'
 import { processIo, type CliIo } from './io'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, serve } from './serve'
 import { ui } from './ui'
+import { load } from './load'
+import { exportRecording } from './export'
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let cmd
@@ -22,6 +24,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return serve(cmd, io)
     case 'ui':
       return ui(cmd, io)
+    case 'load':
+      return load(cmd, io)
+    case 'export':
+      return exportRecording(cmd, io)
   }
 }
 

@@ -4,6 +4,7 @@
 // would reach the renderer as an opaque string.
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron'
 import { CHANNELS, type ExportResult, type Result } from '../../src-shared/api'
+import { FEATURE_EVENT_CHANNELS } from '../../src-shared/features'
 import { isTrustedUrl } from '../security/trusted-origin'
 import type { MonitorService } from '../service/monitor-service'
 
@@ -22,7 +23,11 @@ async function exportWithDialog(service: MonitorService, win: BrowserWindow | nu
   return service.exportCsvToFile(v.value, choice.filePath)
 }
 
-export function registerIpcHandlers(service: MonitorService, trustedOrigins: readonly string[], getWindow: () => BrowserWindow | null): () => void {
+/** An invoke handler: gets the untrusted payload, resolves with a Result. */
+export type IpcHandler = (payload: unknown) => Promise<Result<unknown>>
+
+/** `extra`: more channels (alerts, recording & replay, config: ./ipc-ops.ts), same sender check. */
+export function registerIpcHandlers(service: MonitorService, trustedOrigins: readonly string[], getWindow: () => BrowserWindow | null, extra: Record<string, IpcHandler> = {}): () => void {
   const trusted = (e: IpcMainInvokeEvent) => isTrustedUrl(e.senderFrame?.url, trustedOrigins)
   const handlers: Record<string, (payload: unknown) => Promise<Result<unknown>>> = {
     [CHANNELS.start]: (p) => service.start(p),
@@ -31,6 +36,10 @@ export function registerIpcHandlers(service: MonitorService, trustedOrigins: rea
     [CHANNELS.history]: (p) => service.history(p),
     [CHANNELS.catalog]: (p) => service.catalog(p),
     [CHANNELS.exportCsv]: (p) => exportWithDialog(service, getWindow(), p),
+    [CHANNELS.loadStart]: (p) => service.loadStart(p),
+    [CHANNELS.loadStop]: (p) => service.loadStop(p),
+    [CHANNELS.loadStatus]: (p) => service.loadStatus(p),
+    ...extra,
   }
   for (const [channel, handle] of Object.entries(handlers)) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
@@ -55,8 +64,18 @@ export function forwardEvents(service: MonitorService, getWindow: () => BrowserW
   const onStatus = (status: unknown) => send(CHANNELS.statusChanged, status)
   service.on('metrics:tick', onTick)
   service.on('server:status-changed', onStatus)
+  const onLoadProgress = (p: unknown) => send(CHANNELS.loadProgress, p)
+  const onLoadFinished = (s: unknown) => send(CHANNELS.loadFinished, s)
+  service.on('load:progress', onLoadProgress)
+  service.on('load:finished', onLoadFinished)
+  // Alerts, recording and replay status: forwarded as they are, on their own channel names.
+  const featureListeners = FEATURE_EVENT_CHANNELS.map((event) => ({ event, listener: (payload: unknown) => send(event, payload) }))
+  for (const { event, listener } of featureListeners) service.on(event as 'alerts:event', listener)
   return () => {
+    for (const { event, listener } of featureListeners) service.off(event as 'alerts:event', listener)
     service.off('metrics:tick', onTick)
     service.off('server:status-changed', onStatus)
+    service.off('load:progress', onLoadProgress)
+    service.off('load:finished', onLoadFinished)
   }
 }

@@ -3,14 +3,17 @@
 // renderer sees the same behaviour in both modes. Every method takes an untrusted payload,
 // validates it (src-shared/validate) and resolves with a Result — nothing throws into a caller.
 import { EventEmitter } from 'node:events'
-import type { ExportResult, InvokeChannel, Result, ServerState, ServerStatus } from '../../src-shared/api'
-import type { CatalogEntry } from '../../src-shared/engine-snapshot'
+import type { ExportResult, InvokeChannel, LoadStatus, Result, ServerState, ServerStatus } from '../../src-shared/api'
+import type { LoadProgress, LoadSummary } from '../../src-shared/load'
+import type { CatalogEntry, EngineSnapshot } from '../../src-shared/engine-snapshot'
+import type { FeatureEventChannel, FeatureEvents } from '../../src-shared/features'
 import type { MetricsTick } from '../../src-shared/metrics'
 import { validatePayload, type ValidPayloads } from '../../src-shared/validate'
 import { loadAddon } from '../addon/load-addon'
 import type { NativeAddon, NativeEngine } from '../addon/native-addon'
 import { apiError, toApiError } from './api-error'
 import { ServerController } from './controller'
+import { LoadController } from './load-controller'
 import { ticksToCsv, writeCsvFile } from './csv-export'
 import { DEFAULT_HISTORY_CAPACITY, History } from './history'
 import { consoleLogger, OnceLogger, type Logger } from './log'
@@ -31,12 +34,22 @@ export interface MonitorServiceOptions {
 export interface MonitorServiceEvents {
   'metrics:tick': [MetricsTick]
   'server:status-changed': [ServerStatus]
+  'load:progress': [LoadProgress]
+  'load:finished': [LoadSummary]
+  /** Alerts, recording & replay: published by the ops layer (src-main/ops) through publish(). */
+  'alerts:event': [FeatureEvents['alerts:event']]
+  'recording:status': [FeatureEvents['recording:status']]
+  'replay:status': [FeatureEvents['replay:status']]
 }
+
+/** Answers an invoke channel registered with handle(); gets the raw, untrusted payload. */
+export type ChannelHandler = (payload: unknown) => Promise<Result<unknown>>
 
 export class MonitorService extends EventEmitter<MonitorServiceEvents> {
   readonly sampleHz: number
   private readonly engine: NativeEngine
   private readonly controller: ServerController
+  private readonly load: LoadController
   private readonly ring: History
   private readonly logger: Logger
   private readonly badMessages: OnceLogger
@@ -45,6 +58,9 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
   private nextSeq = 0
   private catalogCache: CatalogEntry[] | null = null
   private disposing: Promise<void> | null = null
+  private readonly extraHandlers = new Map<InvokeChannel, ChannelHandler>()
+  /** True while recorded ticks are being played through the tick path (see beginReplay). */
+  private replaying = false
 
   constructor(private readonly opts: MonitorServiceOptions) {
     super()
@@ -58,6 +74,18 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
     this.controller = new ServerController(this.engine, {
       now: this.now,
       onStatus: (status, previous) => this.onStatus(status, previous),
+    })
+    // The load generator's progress is sampled by a sibling timer at the same rate as the metrics.
+    this.load = new LoadController(new opts.addon.LoadGenerator(), {
+      hz: this.sampleHz,
+      now: this.now,
+      defaultTarget: () => {
+        const s = this.controller.status()
+        return s.state === 'running' && s.info ? { host: s.info.host, port: s.info.port } : null
+      },
+      onProgress: (p) => this.safeEmit('load:progress', p),
+      onFinished: (summary) => this.safeEmit('load:finished', summary),
+      onError: (err) => this.badMessages.warnOnce('load', `load generator: ${(err as Error)?.message ?? err}`),
     })
   }
 
@@ -134,6 +162,26 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
     }
   }
 
+  /** Starts a load run; host and port default to the running server's address. */
+  async loadStart(payload?: unknown): Promise<Result<LoadStatus>> {
+    if (this.disposing) return { ok: false, error: apiError('disposed', 'the application is shutting down') }
+    const v = this.validate('load:start', payload)
+    if (!v.ok) return v
+    return this.load.start(v.value)
+  }
+
+  async loadStop(payload?: unknown): Promise<Result<LoadStatus>> {
+    const v = this.validate('load:stop', payload)
+    if (!v.ok) return v
+    return this.load.stop()
+  }
+
+  async loadStatus(payload?: unknown): Promise<Result<LoadStatus>> {
+    const v = this.validate('load:status', payload)
+    if (!v.ok) return v
+    return { ok: true, value: this.load.status() }
+  }
+
   /** Dispatches by channel name, for transports that receive the channel as data (the bridge). */
   invoke(channel: InvokeChannel, payload: unknown): Promise<Result<unknown>> {
     switch (channel) {
@@ -143,8 +191,75 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
       case 'metrics:history': return this.history(payload)
       case 'export:csv': return this.exportCsv(payload)
       case 'errors:catalog': return this.catalog(payload)
-      default: return Promise.resolve({ ok: false, error: apiError('invalid-message', `unknown channel ${String(channel)}`) })
+      case 'load:start': return this.loadStart(payload)
+      case 'load:stop': return this.loadStop(payload)
+      case 'load:status': return this.loadStatus(payload)
+      default: return this.invokeExtra(channel, payload)
     }
+  }
+
+  /**
+   * Lets the ops layer (alerts, recording & replay, config: src-main/ops) answer more invoke
+   * channels through invoke(), which is the bridge's path. The handler validates its payload.
+   */
+  handle(channel: InvokeChannel, handler: ChannelHandler): void {
+    this.extraHandlers.set(channel, handler)
+  }
+
+  /** Sends a feature event to every transport (bridge clients, the Electron window). */
+  publish<K extends FeatureEventChannel>(event: K, payload: FeatureEvents[K]): void {
+    ;(this.safeEmit as (e: K, p: FeatureEvents[K]) => void)(event, payload)
+  }
+
+  /** The server's status now (what status() answers, without a payload to validate). */
+  currentStatus(): ServerStatus {
+    return this.controller.status()
+  }
+
+  /** A fresh snapshot of the engine's cumulative counters (Prometheus); null if it fails. */
+  engineSnapshot(): EngineSnapshot | null {
+    try {
+      return this.engine.snapshot()
+    } catch (err) {
+      this.badMessages.warnOnce('snapshot', `engine snapshot failed: ${(err as Error)?.message ?? err}`)
+      return null
+    }
+  }
+
+  /**
+   * Replay plays recorded ticks through the live path (history ring + 'metrics:tick'), so every
+   * transport shows them like a run. Only while the server is stopped: the history is cleared
+   * now, and a server start ends the replay before its first live tick.
+   */
+  beginReplay(): Result<undefined> {
+    const { state } = this.controller.status()
+    if (state !== 'stopped' && state !== 'failed') {
+      return { ok: false, error: apiError('server-running', 'stop the server before replaying a recording') }
+    }
+    this.ring.clear()
+    this.replaying = true
+    return { ok: true, value: undefined }
+  }
+
+  /** One recorded tick; false (and nothing emitted) once the replay has ended. */
+  replayTick(tick: MetricsTick): boolean {
+    if (!this.replaying) return false
+    this.onTick(tick)
+    return true
+  }
+
+  endReplay(): void {
+    this.replaying = false
+  }
+
+  private invokeExtra(channel: InvokeChannel, payload: unknown): Promise<Result<unknown>> {
+    const handler = this.extraHandlers.get(channel)
+    if (handler) return handler(payload).catch((err: unknown) => ({ ok: false as const, error: toApiError(err) }))
+    // Not served in this mode (no ops layer): still validated, so a malformed message is logged
+    // and answered like on every other channel.
+    const v = this.validate(channel, payload)
+    if (!v.ok) return Promise.resolve(v)
+    return Promise.resolve({ ok: false, error: apiError('unavailable', `${channel} is not available here`) })
   }
 
   /** The newest tick (after a stop: the final one, with the run's final totals). */
@@ -155,6 +270,8 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
   /** Stops the server (joining its threads) and the sampler. Idempotent. */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
+      // The load first: it may be aimed at our own server, which is about to go away.
+      await this.load.dispose()
       // stop() queues behind any start/stop in flight, so this is the last engine call.
       await this.controller.stop()
       this.sampler?.stop()
@@ -171,6 +288,7 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
   // in the engine, so mixing runs would make cumulative columns jump backwards); after a stop, one
   // last sample records the final totals, which is what a CSV export after the run must show.
   private onStatus(status: ServerStatus, previous: ServerState): void {
+    if (status.state === 'starting') this.replaying = false
     if (status.state === 'running' && previous === 'starting') {
       this.ring.clear()
       this.sampler = new Sampler({

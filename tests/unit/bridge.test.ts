@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Result, ServerStatus } from '../../src-shared/api'
-import { BRIDGE_MAX_MESSAGE_BYTES, BRIDGE_PATH, type BridgeEvent, type BridgeReply } from '../../src-shared/bridge-protocol'
+import type { LoadStatus, Result, ServerStatus } from '../../src-shared/api'
+import type { LoadSummary } from '../../src-shared/load'
+import { BRIDGE_MAX_MESSAGE_BYTES, BRIDGE_MAX_RECORDING_BYTES, BRIDGE_PATH, type BridgeEvent, type BridgeReply } from '../../src-shared/bridge-protocol'
 import { BRIDGE_NO_ID } from '../../src-shared/validate'
 import { startDashboardServer, type DashboardServer } from '../../src-main/bridge/dashboard-server'
 import { MonitorService } from '../../src-main/service/monitor-service'
@@ -184,8 +185,11 @@ describe('dashboard server', () => {
 
     it('closes a connection that sends an oversized frame (1009) and keeps serving others', async () => {
       const c = await client()
+      // Over the message limit but under the frame limit (the recording upload's): an error reply.
+      const big = await c.call('server:start', { host: '127.0.0.1', pad: 'x'.repeat(BRIDGE_MAX_MESSAGE_BYTES) })
+      expect(big.ok === false && big.error.code).toBe('invalid-message')
       const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)))
-      c.ws.send('x'.repeat(BRIDGE_MAX_MESSAGE_BYTES + 1))
+      c.ws.send('x'.repeat(BRIDGE_MAX_RECORDING_BYTES + 1))
       expect(await closed).toBe(1009)
       expect((await (await client()).call('server:status')).ok).toBe(true)
     })
@@ -271,6 +275,25 @@ describe('dashboard server', () => {
       const c = await client()
       const r = await c.call('server:start', { port: 0 })
       expect(r).toMatchObject({ ok: false, error: { code: 'invalid-config', fieldErrors: [{ field: 'port' }] } })
+    })
+
+    it('runs the load generator over the bridge, broadcasting progress and the summary', async () => {
+      const a = await client()
+      const b = await client()
+      const port = await freePort()
+      expect((await a.call('server:start', { port })).ok).toBe(true)
+      const started = await a.call<LoadStatus>('load:start', { connections: 4, durationMs: 400 })
+      expect(started.ok && started.value.config).toMatchObject({ host: '127.0.0.1', port }) // aimed at our server
+      await waitFor(() => b.events.some((e) => e.event === 'load:finished'), 5000, 'load:finished on the other client')
+      const summary = b.events.find((e) => e.event === 'load:finished')!.payload as LoadSummary
+      expect(summary.mismatchedBytes).toBe(0)
+      expect(summary.bytesReceived).toBe(summary.bytesSent)
+      expect(b.events.filter((e) => e.event === 'load:progress').length).toBeGreaterThanOrEqual(3)
+      const status = await b.call<LoadStatus>('load:status')
+      expect(status.ok && status.value.lastSummary).toEqual(summary)
+      expect(await a.call('load:start', { port: 0 })).toMatchObject({ ok: false, error: { code: 'invalid-config', fieldErrors: [{ field: 'port' }] } })
+      expect((await a.call('load:stop')).ok).toBe(true)
+      expect((await a.call('server:stop')).ok).toBe(true)
     })
 
     it('answers a burst of requests, refusing the excess as busy rather than queueing without bound', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
+import { DEFAULT_LOAD_CONFIG, LOAD_PRESETS, NO_FAULTS } from '../../src-shared/load'
 import { parseCommandLine, UsageError } from '../../src-main/cli/args'
 
 const usageError = (argv: string[]): string => {
@@ -14,16 +15,18 @@ const usageError = (argv: string[]): string => {
 
 describe('parseCommandLine', () => {
   it('serve with defaults', () => {
-    expect(parseCommandLine(['serve'])).toEqual({ command: 'serve', config: DEFAULT_ENGINE_CONFIG, csv: null, sampleHz: 10 })
+    expect(parseCommandLine(['serve'])).toEqual({ command: 'serve', config: DEFAULT_ENGINE_CONFIG, csv: null, sampleHz: 10, metricsPort: 0, record: null })
   })
 
   it('serve with every flag, in both --flag value and --flag=value forms', () => {
-    const cmd = parseCommandLine(['serve', '--host', '::1', '--port=9100', '--threads', '4', '--backend', 'epoll', '--workload=discard', '--close-mode', 'abortive', '--csv', 'out.csv', '--sample-hz', '20'])
+    const cmd = parseCommandLine(['serve', '--host', '::1', '--port=9100', '--threads', '4', '--backend', 'epoll', '--workload=discard', '--close-mode', 'abortive', '--csv', 'out.csv', '--sample-hz', '20', '--metrics-port=9464', '--record', 'run.ndjson'])
     expect(cmd).toEqual({
       command: 'serve',
       config: { ...DEFAULT_ENGINE_CONFIG, host: '::1', port: 9100, workers: 4, backend: 'epoll', workload: 'discard', closeMode: 'abortive' },
       csv: 'out.csv',
       sampleHz: 20,
+      metricsPort: 9464,
+      record: 'run.ndjson',
     })
   })
 
@@ -54,11 +57,49 @@ describe('parseCommandLine', () => {
   })
 
   it('ui defaults to a random loopback port', () => {
-    expect(parseCommandLine(['ui'])).toEqual({ command: 'ui', host: '127.0.0.1', port: 0, staticDir: null, sampleHz: 10 })
+    expect(parseCommandLine(['ui'])).toEqual({ command: 'ui', host: '127.0.0.1', port: 0, staticDir: null, sampleHz: null })
     expect(parseCommandLine(['ui', '--port', '8080', '--static', 'dist'])).toMatchObject({ port: 8080, staticDir: 'dist' })
   })
 
   it('help in all its spellings', () => {
     for (const argv of [[], ['help'], ['--help'], ['-h'], ['serve', '--help']]) expect(parseCommandLine(argv)).toEqual({ command: 'help' })
+  })
+})
+
+describe('iocp-monitor load arguments', () => {
+  it('defaults, and every flag', () => {
+    expect(parseCommandLine(['load'])).toEqual({ command: 'load', config: DEFAULT_LOAD_CONFIG })
+    const cmd = parseCommandLine([
+      'load', '--host', 'localhost', '--port', '9100', '--conns', '7', '--size=64', '--seconds', '1.5', '--rate', '2000', '--pipeline', '4',
+      '--messages', '100', '--ramp-up-ms', '300', '--threads', '3', '--no-verify', '--faults', 'reset=5,halfclose=5,slow=2',
+    ])
+    expect(cmd).toEqual({
+      command: 'load',
+      config: {
+        host: 'localhost', port: 9100, connections: 7, messageSize: 64, durationMs: 1500, rate: 2000, pipeline: 4, messages: 100, rampUpMs: 300, threads: 3,
+        expectEcho: false, faults: { ...NO_FAULTS, reset: 5, halfclose: 5, slow: 2 },
+      },
+    })
+  })
+
+  it('a preset, with flags overriding it', () => {
+    const cmd = parseCommandLine(['load', '--preset', 'faults', '--seconds', '2'])
+    expect(cmd).toMatchObject({ command: 'load', config: { connections: 100, durationMs: 2000, faults: LOAD_PRESETS.faults.config.faults } })
+  })
+
+  it.each([
+    [['load', '--conns', '0'], /--conns must be an integer from 1 to 20000/],
+    [['load', '--size', '2000000'], /--size must be an integer from 1 to 1048576/],
+    [['load', '--seconds', 'ten'], /--seconds must be a number/],
+    [['load', '--seconds', '0'], /--seconds: give a duration or a message count/],
+    [['load', '--host', 'bad host'], /--host: host must be/],
+    [['load', '--faults', 'nuke=5'], /--faults: unknown fault nuke/],
+    [['load', '--faults', 'reset=60,slow=50'], /--faults: fault percentages add up to 110/],
+    [['load', '--faults', 'reset=500'], /--faults: fault reset must be an integer percentage/],
+    [['load', '--no-verify=yes'], /--no-verify takes no value/],
+    [['load', '--preset', 'huge'], /--preset must be one of smoke, steady, storm, faults/],
+    [['load', '--workers', '2'], /unknown option --workers for load/],
+  ])('%j → a usage error naming the flag', (argv, message) => {
+    expect(usageError(argv)).toMatch(message)
   })
 })

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
 import { BRIDGE_NO_ID, INVOKE_CHANNELS, isInvokeChannel, isPlainObject, parseBridgeRequest, validatePayload } from '../../src-shared/validate'
 import { CHANNELS } from '../../src-shared/api'
+import { FEATURE_EVENT_CHANNELS } from '../../src-shared/features'
 
 describe('validatePayload', () => {
   it('knows exactly the invoke channels of CHANNELS', () => {
-    const invoke = Object.values(CHANNELS).filter((c) => c !== CHANNELS.tick && c !== CHANNELS.statusChanged)
+    const events: string[] = [CHANNELS.tick, CHANNELS.statusChanged, CHANNELS.loadProgress, CHANNELS.loadFinished, ...FEATURE_EVENT_CHANNELS]
+    const invoke = Object.values(CHANNELS).filter((c) => !events.includes(c))
     expect([...INVOKE_CHANNELS].sort()).toEqual(invoke.sort())
     expect(isInvokeChannel('server:start')).toBe(true)
     expect(isInvokeChannel('metrics:tick')).toBe(false)
