@@ -10,6 +10,7 @@ import { createRequire } from 'node:module'
 import net from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { throughputSvg } from './plot.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -129,12 +130,17 @@ const md = [
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ...rows.map((r) => `| ${r.server} | ${r.conns} | ${r.size} | ${r.msgsPerS.toFixed(0)} | ${r.mbPerS.toFixed(1)} | ${r.p50Us.toFixed(0)} | ${r.p99Us.toFixed(0)} | ${r.cpuUsPerMsg.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${r.ratioMsgs.toFixed(2)} | ${r.ratioCpu.toFixed(2)} | ${r.verified ? 'yes' : 'NO'} |`),
   '',
+  `![throughput vs connections](${date}.svg)`,
+  '',
   `Monitoring overhead (iouring, 50 conns, 128 B, sampler 10 Hz vs off, median of ${rounds}): ${off.toFixed(0)} vs ${on.toFixed(0)} msgs/s = ${overheadPct.toFixed(2)} %`,
   '',
 ].join('\n')
 mkdirSync(join(here, 'results'), { recursive: true })
 writeFileSync(join(here, 'results', `${date}.md`), md)
 writeFileSync(join(here, 'results', `${date}.json`), JSON.stringify({ seconds, rows, overhead, overheadPct }, null, 2))
+writeFileSync(join(here, 'results', `${date}.svg`), throughputSvg(rows))
+writeFileSync(join(here, 'results', 'latest.svg'), throughputSvg(rows))
+writeFileSync(join(here, 'results', 'latest.md'), md)
 console.log('\n' + md)
 console.log(`written bench/results/${date}.md`)
 process.exit(rows.every((r) => r.verified) ? 0 : 1)
