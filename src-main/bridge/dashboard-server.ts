@@ -8,11 +8,13 @@
 // - the Host header must name this server and a WebSocket's Origin (when sent, as browsers always
 //   do) must be this server's own origin — defeats DNS rebinding and cross-site WebSockets;
 // - a strict CSP, nosniff, no-referrer (the token is in the URL) and no framing on every response;
-// - frames are limited to BRIDGE_MAX_MESSAGE_BYTES and validated before they reach the service.
+// - frames are limited to BRIDGE_MAX_RECORDING_BYTES (closed unread beyond it), messages on every
+//   channel but recording:open to BRIDGE_MAX_MESSAGE_BYTES, and all are validated before they
+//   reach the service.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { BRIDGE_MAX_MESSAGE_BYTES, BRIDGE_PATH } from '../../src-shared/bridge-protocol'
+import { BRIDGE_MAX_RECORDING_BYTES, BRIDGE_PATH } from '../../src-shared/bridge-protocol'
 import { defaultRendererDir } from '../paths'
 import { contentSecurityPolicy } from '../security/csp'
 import { allowedHosts, allowedOrigins, hostForUrl, isLoopback } from '../security/loopback'
@@ -96,7 +98,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     res.end(req.method === 'HEAD' ? undefined : file.body)
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: BRIDGE_MAX_MESSAGE_BYTES, perMessageDeflate: false })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: BRIDGE_MAX_RECORDING_BYTES, perMessageDeflate: false })
   const clients = new BridgeClients(opts.service, log)
 
   function refuseUpgrade(socket: Duplex, status: number, reason: string): void {

@@ -1,9 +1,11 @@
-// `iocp-monitor serve`: the engine headless, optionally recording metrics to CSV.
+// `iocp-monitor serve`: the engine headless, optionally recording metrics to CSV and to a
+// recording (--record), and serving them to Prometheus (--metrics-port).
 import { resolve } from 'node:path'
 import type { StartInfo } from '../../src-shared/engine-snapshot'
 import { describeApiError } from '../service/api-error'
 import { CsvRecorder } from '../service/csv-export'
 import { createMonitorService } from '../service/monitor-service'
+import { OpsService } from '../ops/ops-service'
 import { hostForUrl } from '../security/loopback'
 import type { ServeCommand } from './args'
 import { stderrLogger, type CliIo } from './io'
@@ -28,7 +30,26 @@ export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
   })
   let recorder: CsvRecorder | null = null
   const service = createMonitorService({ sampleHz: cmd.sampleHz, logger: stderrLogger(io) })
+  // No config file in serve mode: the flags are the whole configuration (reproducible runs).
+  const ops = await OpsService.create({ service, applyPrometheusConfig: false, logger: stderrLogger(io) })
   try {
+    if (cmd.metricsPort) {
+      const m = await ops.startMetrics(cmd.metricsPort)
+      if (!m.ok) {
+        io.err(`iocp-monitor: --metrics-port ${cmd.metricsPort}: ${describeApiError(m.error)}`)
+        return EXIT_FAILURE
+      }
+      io.err(`metrics ${m.value}`)
+    }
+    // Before the start, so the recording holds the run's first (baseline) sample.
+    if (cmd.record) {
+      const r = await ops.startRecordingTo(resolve(cmd.record))
+      if (!r.ok) {
+        io.err(`iocp-monitor: --record ${cmd.record}: ${describeApiError(r.error)}`)
+        return EXIT_FAILURE
+      }
+    }
+
     if (cmd.csv) {
       try {
         recorder = await CsvRecorder.create(resolve(cmd.csv))
@@ -60,6 +81,14 @@ export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
       recorder = null
       io.err(`wrote ${rows} rows to ${resolve(cmd.csv!)}`)
     }
+    if (cmd.record) {
+      const r = await ops.stopRecording()
+      if (!r.ok || r.value.lastError) {
+        io.err(`iocp-monitor: --record: ${describeApiError(r.ok ? r.value.lastError! : r.error)}`)
+        return EXIT_FAILURE
+      }
+      io.err(`recorded ${r.value.ticks} samples to ${r.value.path}`)
+    }
     return EXIT_OK
   } catch (err) {
     io.err(`iocp-monitor: ${(err as Error)?.message ?? err}`)
@@ -67,6 +96,7 @@ export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
   } finally {
     await recorder?.abort()
     await service.dispose()
+    await ops.dispose()
     signal.dispose()
   }
 }

@@ -1,6 +1,8 @@
 // `iocp-monitor ui`: the dashboard in a browser (what `npm start` falls back to without Electron).
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { startDashboardServer } from '../bridge/dashboard-server'
+import { ConfigStore, defaultConfigDir } from '../config/config-store'
+import { OpsService } from '../ops/ops-service'
 import { createMonitorService } from '../service/monitor-service'
 import type { UiCommand } from './args'
 import { stderrLogger, type CliIo } from './io'
@@ -13,7 +15,11 @@ export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
     process.exit(EXIT_FAILURE)
   })
   const logger = stderrLogger(io)
-  const service = createMonitorService({ sampleHz: cmd.sampleHz, logger })
+  // The config first: it picks the sample rate the service is built with.
+  const store = new ConfigStore(defaultConfigDir())
+  const loaded = await store.load()
+  const service = createMonitorService({ sampleHz: cmd.sampleHz ?? loaded.config.sampler.hz, logger })
+  const ops = await OpsService.create({ service, store, loaded, recordingsDir: join(store.dir, 'recordings'), logger })
   try {
     let dashboard
     try {
@@ -39,7 +45,10 @@ export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
     io.err(`iocp-monitor: ${(err as Error)?.message ?? err}`)
     return EXIT_FAILURE
   } finally {
+    // The service first: stopping a running server emits its final sample, which a recording in
+    // progress must still get before ops.dispose() closes the file.
     await service.dispose()
+    await ops.dispose()
     signal.dispose()
   }
 }

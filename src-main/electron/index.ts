@@ -4,6 +4,9 @@
 import { join } from 'node:path'
 import { app, BrowserWindow } from 'electron'
 import { createMonitorService, type MonitorService } from '../service/monitor-service'
+import { ConfigStore } from '../config/config-store'
+import { OpsService } from '../ops/ops-service'
+import { notifyAlerts, opsIpcHandlers } from './ipc-ops'
 import { APP_INDEX_URL, APP_ORIGIN, urlOrigin } from '../security/trusted-origin'
 import { registerAppScheme, serveRenderer } from './app-protocol'
 import { forwardEvents, registerIpcHandlers } from './ipc'
@@ -24,6 +27,7 @@ app.enableSandbox()
 guardWebContents(trustedOrigins)
 
 let service: MonitorService | null = null
+let ops: OpsService | null = null
 let mainWindow: BrowserWindow | null = null
 let disposed = false
 
@@ -34,7 +38,10 @@ if (!smokeTest && !app.requestSingleInstanceLock()) {
     if (mainWindow?.isMinimized()) mainWindow.restore()
     mainWindow?.focus()
   })
-  app.whenReady().then(onReady, (err: unknown) => fail(err))
+  app
+    .whenReady()
+    .then(onReady)
+    .catch((err: unknown) => fail(err))
 }
 
 function fail(err: unknown): void {
@@ -42,14 +49,19 @@ function fail(err: unknown): void {
   app.exit(1)
 }
 
-function onReady(): void {
+async function onReady(): Promise<void> {
   const headers = securityHeaders(connectSrc)
   hardenSession(headers)
   serveRenderer(join(__dirname, '../renderer'), headers)
-  service = createMonitorService()
+  // Settings live in the per-user data directory; a bad file is set aside, never fatal.
+  const store = new ConfigStore(app.getPath('userData'))
+  const loaded = await store.load()
+  service = createMonitorService({ sampleHz: loaded.config.sampler.hz })
+  ops = await OpsService.create({ service, store, loaded })
   const getWindow = () => mainWindow
-  registerIpcHandlers(service, trustedOrigins, getWindow)
+  registerIpcHandlers(service, trustedOrigins, getWindow, opsIpcHandlers(service, ops, getWindow))
   forwardEvents(service, getWindow)
+  notifyAlerts(service, ops)
   openWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
@@ -83,11 +95,15 @@ function runSmokeTest(win: BrowserWindow): void {
   })
 }
 
-/** Stops the engine (joining its threads); safe to call more than once. */
+/**
+ * Stops the engine (joining its threads), then flushes a recording (which so gets the final
+ * sample) and closes /metrics; safe to call more than once.
+ */
 function shutdown(): Promise<void> {
   if (disposed || !service) return Promise.resolve()
   return service
     .dispose()
+    .then(() => ops?.dispose())
     .catch((err: unknown) => console.error(`iocp-monitor: shutdown: ${(err as Error)?.message ?? err}`))
     .finally(() => {
       disposed = true

@@ -202,8 +202,11 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
    * Lets the ops layer (alerts, recording & replay, config: src-main/ops) answer more invoke
    * channels through invoke(), which is the bridge's path. The handler validates its payload.
    */
-  handle(channel: InvokeChannel, handler: ChannelHandler): void {
+  handle(channel: InvokeChannel, handler: ChannelHandler): () => void {
     this.extraHandlers.set(channel, handler)
+    return () => {
+      if (this.extraHandlers.get(channel) === handler) this.extraHandlers.delete(channel)
+    }
   }
 
   /** Sends a feature event to every transport (bridge clients, the Electron window). */

@@ -15,6 +15,7 @@ import { MonitorService } from '../../src-main/service/monitor-service'
 import { silentLogger } from '../../src-main/service/log'
 import { addon } from '../addon/support/addon'
 import { connectTcp, echoRoundTrip, freePort, waitFor } from '../addon/support/net'
+import { mulberry32 } from './support/prng'
 
 /** A bridge client that records replies and events. */
 class Client {
@@ -67,16 +68,6 @@ function httpGet(port: number, path: string, opts: { method?: string; host?: str
     req.on('error', reject)
     req.end()
   })
-}
-
-/** A deterministic PRNG so a failing fuzz case can be replayed. */
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('dashboard server', () => {

@@ -1,0 +1,64 @@
+// Electron glue of the ops layer (src-main/ops/ops-service.ts): the invoke handlers whose Electron
+// flavour needs main's own file dialogs (recording:start asks where to save, recording:open which
+// file to read; a path never comes from the renderer), and desktop notifications for alerts.
+// Everything else is the transport-independent OpsService, reached as on the bridge.
+import { dialog, Notification, type BrowserWindow } from 'electron'
+import { describeAlert, type AlertEvent } from '../../src-shared/alerts'
+import { FEATURE_CHANNELS } from '../../src-shared/features'
+import type { OpsService } from '../ops/ops-service'
+import type { MonitorService } from '../service/monitor-service'
+import type { IpcHandler } from './ipc'
+
+const NDJSON_FILTERS = [
+  { name: 'IOCP Monitor recording', extensions: ['ndjson', 'jsonl'] },
+  { name: 'All files', extensions: ['*'] },
+]
+
+function recordingFileName(now: Date): string {
+  return `iocp-monitor-${now.toISOString().replace(/[:.]/g, '-')}.ndjson`
+}
+
+export function opsIpcHandlers(service: MonitorService, ops: OpsService, getWindow: () => BrowserWindow | null): Record<string, IpcHandler> {
+  const passThrough = (channel: Parameters<MonitorService['invoke']>[0]): IpcHandler => (p) => service.invoke(channel, p)
+  return {
+    [FEATURE_CHANNELS.alertsList]: passThrough('alerts:list'),
+    [FEATURE_CHANNELS.alertsSet]: passThrough('alerts:set'),
+    [FEATURE_CHANNELS.recordingStop]: passThrough('recording:stop'),
+    [FEATURE_CHANNELS.replayStart]: passThrough('replay:start'),
+    [FEATURE_CHANNELS.replayStop]: passThrough('replay:stop'),
+    [FEATURE_CHANNELS.configGet]: passThrough('config:get'),
+    [FEATURE_CHANNELS.configSet]: passThrough('config:set'),
+    [FEATURE_CHANNELS.recordingStart]: async (p) => {
+      const v = service.validate('recording:start', p)
+      if (!v.ok) return v
+      const win = getWindow()
+      const options = { defaultPath: recordingFileName(new Date()), filters: NDJSON_FILTERS }
+      const choice = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
+      if (choice.canceled || !choice.filePath) return { ok: true, value: ops.recordingStatus() }
+      return ops.startRecordingTo(choice.filePath)
+    },
+    [FEATURE_CHANNELS.recordingOpen]: async (p) => {
+      const v = service.validate('recording:open', p)
+      if (!v.ok) return v
+      // The page may also hand over a file's text (drag and drop), as in the browser.
+      if (v.value.text !== undefined) return ops.openRecording(v.value)
+      const win = getWindow()
+      const options = { properties: ['openFile' as const], filters: NDJSON_FILTERS }
+      const choice = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+      const path = choice.filePaths[0]
+      if (choice.canceled || !path) return { ok: true, value: null }
+      return ops.openRecordingFile(path)
+    },
+  }
+}
+
+/** A desktop notification for each raised alert, in the UI's language. Returns the unsubscribe. */
+export function notifyAlerts(service: MonitorService, ops: OpsService): () => void {
+  const onAlert = (e: AlertEvent) => {
+    if (e.kind !== 'raised' || !Notification.isSupported()) return
+    const lang = ops.currentConfig().ui.language
+    new Notification({ title: lang === 'ko' ? 'IOCP Monitor 경고' : 'IOCP Monitor alert', body: describeAlert(e, lang), silent: false }).show()
+  }
+  service.on('alerts:event', onAlert)
+  return () => service.off('alerts:event', onAlert)
+}
