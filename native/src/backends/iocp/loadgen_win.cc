@@ -506,8 +506,13 @@ class GenThread {
         return;
       case Fault::Garbage: sendGarbage(cn); return;
       case Fault::Trickle:
+        c_.bump(c_.faults[int(Fault::Trickle)]);
         trickle_.push_back(&cn);
         postRecv(cn);
+        return;
+      case Fault::HalfClose:
+        c_.bump(c_.faults[int(Fault::HalfClose)]);
+        if (postRecv(cn)) pump(cn);
         return;
       case Fault::Slow:
         c_.bump(c_.faults[int(Fault::Slow)]);
@@ -549,7 +554,6 @@ class GenThread {
       if (!slow && cfg.expectEcho && cn.msgsStarted - cn.msgsDone >= uint64_t(cfg.pipeline)) break;
       if (cn.fault == Fault::HalfClose && cn.msgsStarted >= 4) {
         if (cn.unsent > 0) break;  // finish the started messages first
-        c_.bump(c_.faults[int(Fault::HalfClose)]);
         shutdown(cn.link->sock, SD_SEND);  // then read every echo until the server's FIN
         cn.writeShut = true;
         return;
@@ -598,7 +602,6 @@ class GenThread {
       if (cn->state != ConnState::Open || cn->link->sendPending) continue;
       if (cn->unsent == 0) {
         if (cn->msgsStarted > cn->msgsDone || !takeToken() || !g_.takeMessage()) continue;
-        c_.bump(c_.faults[int(Fault::Trickle)]);
         cn->unsent = uint64_t(cfg.messageSize);
         cn->msgsStarted++;
         cn->startTimes.push_back(now);
