@@ -37,8 +37,9 @@ async function main() {
       // The real main-process path: sampler → history ring → serialisation as for IPC.
       const { Sampler } = require(path.join(__dirname, '../dist-cli/src-main/service/sampler.js'))
       const { History } = require(path.join(__dirname, '../dist-cli/src-main/service/history.js'))
+      const { readSnapshot } = require(path.join(__dirname, '../dist-cli/src-main/addon/snapshot-decode.js'))
       const history = new History()
-      sampler = new Sampler({ hz, snapshot: () => engine.snapshot(), onTick: (t) => { history.push(t); JSON.stringify(t) } })
+      sampler = new Sampler({ hz, snapshot: () => readSnapshot(engine), onTick: (t) => { history.push(t); JSON.stringify(t) } })
       sampler.start()
     }
     // Keep the process alive while the engine's own threads do the work.

@@ -3,6 +3,7 @@
 import type { EngineConfig } from '../../src-shared/engine-config'
 import type { CatalogEntry, EngineSnapshot, StartInfo } from '../../src-shared/engine-snapshot'
 import type { LoadConfig, LoadCounters } from '../../src-shared/load'
+import type { PackedSnapshot } from './snapshot-decode'
 
 export interface NativeEngine {
   /** Binds and starts the workers off the JS thread; rejects with a NativeStartError. */
@@ -11,6 +12,8 @@ export interface NativeEngine {
   stop(): Promise<void>
   /** Synchronous and cheap; after stop it keeps returning the final totals. */
   snapshot(): EngineSnapshot
+  /** The same counters packed into one Float64Array (decodeSnapshot turns it into snapshot()'s shape). */
+  snapshotPacked?(): PackedSnapshot
   readonly running: boolean
 }
 

@@ -2,6 +2,7 @@
 // Electron IPC handlers, the WebSocket bridge and the CLI all drive this one object, so the
 // renderer sees the same behaviour in both modes. Every method takes an untrusted payload,
 // validates it (src-shared/validate) and resolves with a Result — nothing throws into a caller.
+import { readSnapshot } from '../addon/snapshot-decode'
 import { EventEmitter } from 'node:events'
 import type { ExportResult, InvokeChannel, LoadStatus, Result, ServerState, ServerStatus } from '../../src-shared/api'
 import type { LoadProgress, LoadSummary } from '../../src-shared/load'
@@ -222,7 +223,7 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
   /** A fresh snapshot of the engine's cumulative counters (Prometheus); null if it fails. */
   engineSnapshot(): EngineSnapshot | null {
     try {
-      return this.engine.snapshot()
+      return readSnapshot(this.engine)
     } catch (err) {
       this.badMessages.warnOnce('snapshot', `engine snapshot failed: ${(err as Error)?.message ?? err}`)
       return null
@@ -295,7 +296,7 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
     if (status.state === 'running' && previous === 'starting') {
       this.ring.clear()
       this.sampler = new Sampler({
-        snapshot: () => this.engine.snapshot(),
+        snapshot: () => readSnapshot(this.engine),
         now: this.now,
         hz: this.sampleHz,
         firstSeq: this.nextSeq,

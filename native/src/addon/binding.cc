@@ -142,6 +142,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return DefineClass(env, "Engine",
                        {InstanceMethod("start", &EngineWrap::Start), InstanceMethod("stop", &EngineWrap::Stop),
                         InstanceMethod("snapshot", &EngineWrap::Snapshot),
+                        InstanceMethod("snapshotPacked", &EngineWrap::SnapshotPacked),
                         InstanceAccessor("running", &EngineWrap::Running, nullptr)});
   }
 
@@ -221,6 +222,54 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       workers.Set(uint32_t(i), o);
     }
     out.Set("workers", workers);
+    return out;
+  }
+
+  // The sampler's fast path: per-worker counters as one Float64Array (kPackedFields per worker,
+  // order below) plus the few error rows as objects. Building 64 objects property by property
+  // through N-API costs ~7 µs per worker; a typed array decoded in JS costs a fraction.
+  static constexpr int kPackedFields = 12;
+  Napi::Value SnapshotPacked(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    EngineSnapshot s = engine_->snapshot();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("monoNs", static_cast<double>(s.monoNs));
+    out.Set("running", s.running);
+    Napi::Float64Array data = Napi::Float64Array::New(env, s.workers.size() * kPackedFields);
+    double* d = data.Data();
+    size_t errCount = 0;
+    for (const WorkerSnapshot& w : s.workers) {
+      d[0] = w.worker;
+      d[1] = static_cast<double>(w.queueDepth);
+      d[2] = static_cast<double>(w.inflight[int(OpKind::Accept)]);
+      d[3] = static_cast<double>(w.inflight[int(OpKind::Recv)]);
+      d[4] = static_cast<double>(w.inflight[int(OpKind::Send)]);
+      d[5] = static_cast<double>(w.completions);
+      d[6] = static_cast<double>(w.accepts);
+      d[7] = static_cast<double>(w.closes);
+      d[8] = static_cast<double>(w.sessions);
+      d[9] = static_cast<double>(w.bytesIn);
+      d[10] = static_cast<double>(w.bytesOut);
+      d[11] = static_cast<double>(w.busyNs);
+      d += kPackedFields;
+      errCount += w.errors.size();
+    }
+    out.Set("counters", data);
+    Napi::Array errs = Napi::Array::New(env, errCount);
+    uint32_t k = 0;
+    for (const WorkerSnapshot& w : s.workers) {
+      for (const ErrorCountSnapshot& er : w.errors) {
+        NativeErrorName n = er.code == -1 ? NativeErrorName{"unknown", "OVERFLOW"} : translate_native_error(er.code);
+        Napi::Object e = Napi::Object::New(env);
+        e.Set("worker", w.worker);
+        e.Set("code", er.code);
+        e.Set("nativeName", n.native);
+        e.Set("name", n.portable);
+        e.Set("count", static_cast<double>(er.count));
+        errs.Set(k++, e);
+      }
+    }
+    out.Set("errors", errs);
     return out;
   }
 
