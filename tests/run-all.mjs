@@ -72,6 +72,15 @@ if (!existsSync(join(root, 'native/build/Release/iocp_monitor.node'))) {
   if (r.code !== 0) process.exit(1)
 }
 
+// The CLI (dist-cli/) is used by the stress/soak hosts, the CLI tests and the e2e service.
+{
+  const r = await run({ cmd: 'npx', args: ['tsc', '-p', 'tsconfig.cli.json'] })
+  if (r.code !== 0) {
+    console.log('compiling the CLI failed')
+    process.exit(1)
+  }
+}
+
 const results = []
 for (const suite of suites) {
   if (only && !only.includes(suite.name)) continue
