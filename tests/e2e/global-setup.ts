@@ -2,9 +2,11 @@
 // --port <free>` serves out/renderer and the WebSocket bridge, backed by the native engine. Its
 // one stdout line "dashboard http://127.0.0.1:P/?token=…" gives the URL; teardown sends SIGTERM.
 // IOCPM_CLI may point at another CLI script with the same contract (used while developing).
+// The service gets a throw-away XDG_CONFIG_HOME (alert rules, recordings), removed at teardown.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { freePort } from './net-helpers'
 
 const ROOT = resolve(__dirname, '../..')
@@ -41,7 +43,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw new Error('out/renderer is missing: run `npm run build` (renderer and CLI) before the e2e tests')
   }
   const port = await freePort()
-  const child = spawn(process.execPath, [cli, 'ui', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  // A config directory of its own: the tests save alert rules and recordings, and must neither
+  // read nor change the user's ~/.config/iocp-monitor.
+  const configHome = mkdtempSync(join(tmpdir(), 'iocpm-e2e-'))
+  process.env.IOCPM_E2E_CONFIG_HOME = configHome
+  const child = spawn(process.execPath, [cli, 'ui', '--port', String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_CONFIG_HOME: configHome },
+  })
   const url = await waitForUrl(child, 30_000)
   // From here on the service's output goes to a log (it must never block on a full pipe).
   mkdirSync(resolve(ROOT, 'test-results'), { recursive: true })
@@ -54,11 +64,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.IOCPM_DASHBOARD_URL = url
 
   return async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise<void>((r) => child.once('exit', () => r()))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+    rmSync(configHome, { recursive: true, force: true })
   }
 }

@@ -13,6 +13,11 @@ function pick(): MonitorApi {
   return new WsApi({ url: bridgeUrlFromLocation(window.location) })
 }
 
+/** Electron's preload injected window.api (files go through main's dialogs); otherwise a browser. */
+export function isElectron(): boolean {
+  return !!(globalThis as { api?: MonitorApi }).api
+}
+
 export function getApi(): MonitorApi {
   current ??= pick()
   return current

@@ -73,7 +73,7 @@ describe('WsApi', () => {
   it('resolves with a timeout ApiError when no reply comes', async () => {
     api = make({ requestTimeoutMs: 1000 })
     sockets[0].open()
-    const p = api.history()
+    const p = api.status()
     vi.advanceTimersByTime(1001)
     const r = await p
     expect(r.ok).toBe(false)
@@ -128,6 +128,33 @@ describe('WsApi', () => {
     expect(statuses).toEqual([{ state: 'running' }])
     expect(spy).toHaveBeenCalled()
     spy.mockRestore()
+  })
+
+  it('frames load and feature calls on their channels and dispatches their events', async () => {
+    api = make()
+    sockets[0].open()
+    void api.loadStart({ connections: 5 })
+    void api.setAlerts({ rules: [] })
+    void api.openRecording({ text: 'x' })
+    void api.startReplay({ speed: 10 })
+    void api.setConfig({ ui: { language: 'ko' } })
+    expect(sockets[0].sent.map((m) => [m.channel, m.payload])).toEqual([
+      ['load:start', { connections: 5 }],
+      ['alerts:set', { rules: [] }],
+      ['recording:open', { text: 'x' }],
+      ['replay:start', { speed: 10 }],
+      ['config:set', { ui: { language: 'ko' } }],
+    ])
+    const seen: string[] = []
+    api.onLoadProgress(() => seen.push('progress'))
+    api.onLoadFinished(() => seen.push('finished'))
+    api.onAlert(() => seen.push('alert'))
+    api.onRecordingStatus(() => seen.push('recording'))
+    api.onReplayStatus(() => seen.push('replay'))
+    for (const event of ['load:progress', 'load:finished', 'alerts:event', 'recording:status', 'replay:status', 'unknown:event']) {
+      sockets[0].receive({ event, payload: {} })
+    }
+    expect(seen).toEqual(['progress', 'finished', 'alert', 'recording', 'replay'])
   })
 
   it('resolves everything pending on dispose and stops reconnecting', async () => {

@@ -7,14 +7,28 @@
 //   `timeout`; a request already sent when the socket drops resolves at once with
 //   `bridge-disconnected` (its reply can never arrive on the next socket);
 // - the socket reconnects with capped exponential backoff and jitter, forever, until dispose().
-import type { ApiError, ExportRequest, ExportResult, InvokeChannel, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
+import type { AlertEvent, AlertsState } from '../../../src-shared/alerts'
+import type { ApiError, ExportRequest, ExportResult, InvokeChannel, LoadStatus, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
 import { CHANNELS } from '../../../src-shared/api'
+import type { AppConfigPatch, ConfigState } from '../../../src-shared/app-config'
 import { BRIDGE_PATH, type BridgeEvent, type BridgeReply, type BridgeRequest } from '../../../src-shared/bridge-protocol'
 import type { EngineConfig } from '../../../src-shared/engine-config'
 import type { CatalogEntry } from '../../../src-shared/engine-snapshot'
+import type {
+  AlertsSetRequest,
+  OpenedRecording,
+  RecordingOpenRequest,
+  RecordingStatus,
+  ReplayRequest,
+  ReplayStatus,
+} from '../../../src-shared/features'
+import type { LoadProgress, LoadRequest, LoadSummary } from '../../../src-shared/load'
 import type { MetricsTick } from '../../../src-shared/metrics'
 
 export type ConnectionState = 'connecting' | 'open' | 'closed'
+
+/** Replies that carry bulk data (history, an uploaded recording) may take this long. */
+const BULK_TIMEOUT_MS = 60_000
 
 /** Transports that can lose their connection report it; Electron IPC cannot and does not. */
 export interface ConnectionAware {
@@ -69,8 +83,19 @@ function isReply(m: Record<string, unknown>): m is Record<string, unknown> & Bri
   return typeof m.id === 'number' && isObject(m.result) && typeof m.result.ok === 'boolean'
 }
 
+type EventName = BridgeEvent['event']
+const EVENT_NAMES: readonly EventName[] = [
+  CHANNELS.tick,
+  CHANNELS.statusChanged,
+  CHANNELS.loadProgress,
+  CHANNELS.loadFinished,
+  CHANNELS.alertEvent,
+  CHANNELS.recordingStatus,
+  CHANNELS.replayStatus,
+]
+
 function isEvent(m: Record<string, unknown>): m is Record<string, unknown> & BridgeEvent {
-  return m.event === CHANNELS.tick || m.event === CHANNELS.statusChanged
+  return (EVENT_NAMES as readonly unknown[]).includes(m.event)
 }
 
 export class WsApi implements MonitorApi, ConnectionAware {
@@ -87,8 +112,8 @@ export class WsApi implements MonitorApi, ConnectionAware {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null
   private disposed = false
   private readonly pending = new Map<number, Pending>()
-  private readonly tickListeners = new Set<(t: MetricsTick) => void>()
-  private readonly statusListeners = new Set<(s: ServerStatus) => void>()
+  /** Event listeners by event name (the payload type is the channel's, see MonitorApi). */
+  private readonly listeners = new Map<EventName, Set<(v: never) => void>>()
   private readonly connectionListeners = new Set<(s: ConnectionState) => void>()
 
   constructor(opts: WsApiOptions) {
@@ -112,21 +137,71 @@ export class WsApi implements MonitorApi, ConnectionAware {
     return this.request(CHANNELS.status) as Promise<Result<ServerStatus>>
   }
   history(): Promise<Result<MetricsTick[]>> {
-    return this.request(CHANNELS.history) as Promise<Result<MetricsTick[]>>
+    // An hour of 64 workers is tens of MB of JSON: give it longer than a command.
+    return this.request(CHANNELS.history, undefined, BULK_TIMEOUT_MS) as Promise<Result<MetricsTick[]>>
   }
   exportCsv(req: ExportRequest): Promise<Result<ExportResult>> {
-    return this.request(CHANNELS.exportCsv, req) as Promise<Result<ExportResult>>
+    return this.request(CHANNELS.exportCsv, req, BULK_TIMEOUT_MS) as Promise<Result<ExportResult>>
   }
   catalog(): Promise<Result<CatalogEntry[]>> {
     return this.request(CHANNELS.catalog) as Promise<Result<CatalogEntry[]>>
   }
   onTick(cb: (tick: MetricsTick) => void): () => void {
-    this.tickListeners.add(cb)
-    return () => this.tickListeners.delete(cb)
+    return this.listen(CHANNELS.tick, cb)
   }
   onStatus(cb: (status: ServerStatus) => void): () => void {
-    this.statusListeners.add(cb)
-    return () => this.statusListeners.delete(cb)
+    return this.listen(CHANNELS.statusChanged, cb)
+  }
+  loadStart(config: LoadRequest): Promise<Result<LoadStatus>> {
+    return this.request(CHANNELS.loadStart, config) as Promise<Result<LoadStatus>>
+  }
+  loadStop(): Promise<Result<LoadStatus>> {
+    return this.request(CHANNELS.loadStop) as Promise<Result<LoadStatus>>
+  }
+  loadStatus(): Promise<Result<LoadStatus>> {
+    return this.request(CHANNELS.loadStatus) as Promise<Result<LoadStatus>>
+  }
+  onLoadProgress(cb: (progress: LoadProgress) => void): () => void {
+    return this.listen(CHANNELS.loadProgress, cb)
+  }
+  onLoadFinished(cb: (summary: LoadSummary) => void): () => void {
+    return this.listen(CHANNELS.loadFinished, cb)
+  }
+  listAlerts(): Promise<Result<AlertsState>> {
+    return this.request(CHANNELS.alertsList) as Promise<Result<AlertsState>>
+  }
+  setAlerts(req: AlertsSetRequest): Promise<Result<AlertsState>> {
+    return this.request(CHANNELS.alertsSet, req) as Promise<Result<AlertsState>>
+  }
+  onAlert(cb: (event: AlertEvent) => void): () => void {
+    return this.listen(CHANNELS.alertEvent, cb)
+  }
+  startRecording(): Promise<Result<RecordingStatus>> {
+    return this.request(CHANNELS.recordingStart) as Promise<Result<RecordingStatus>>
+  }
+  stopRecording(): Promise<Result<RecordingStatus>> {
+    return this.request(CHANNELS.recordingStop) as Promise<Result<RecordingStatus>>
+  }
+  onRecordingStatus(cb: (status: RecordingStatus) => void): () => void {
+    return this.listen(CHANNELS.recordingStatus, cb)
+  }
+  openRecording(req?: RecordingOpenRequest): Promise<Result<OpenedRecording | null>> {
+    return this.request(CHANNELS.recordingOpen, req, BULK_TIMEOUT_MS) as Promise<Result<OpenedRecording | null>>
+  }
+  startReplay(req?: ReplayRequest): Promise<Result<ReplayStatus>> {
+    return this.request(CHANNELS.replayStart, req) as Promise<Result<ReplayStatus>>
+  }
+  stopReplay(): Promise<Result<ReplayStatus>> {
+    return this.request(CHANNELS.replayStop) as Promise<Result<ReplayStatus>>
+  }
+  onReplayStatus(cb: (status: ReplayStatus) => void): () => void {
+    return this.listen(CHANNELS.replayStatus, cb)
+  }
+  getConfig(): Promise<Result<ConfigState>> {
+    return this.request(CHANNELS.configGet) as Promise<Result<ConfigState>>
+  }
+  setConfig(patch: AppConfigPatch): Promise<Result<ConfigState>> {
+    return this.request(CHANNELS.configSet, patch) as Promise<Result<ConfigState>>
   }
 
   // ---- ConnectionAware --------------------------------------------------------------------
@@ -156,14 +231,14 @@ export class WsApi implements MonitorApi, ConnectionAware {
 
   // ---- internals --------------------------------------------------------------------------
 
-  private request(channel: InvokeChannel, payload?: unknown): Promise<Result<unknown>> {
+  private request(channel: InvokeChannel, payload?: unknown, timeoutMs = this.requestTimeoutMs): Promise<Result<unknown>> {
     if (this.disposed) return Promise.resolve(apiError('bridge-disconnected', 'The dashboard connection was closed.'))
     return new Promise((resolve) => {
       const id = this.nextId++
       const timer = setTimeout(() => {
         const p = this.pending.get(id)
-        if (p) this.settle(id, p, apiError('timeout', `No reply to ${channel} within ${this.requestTimeoutMs / 1000} s.`))
-      }, this.requestTimeoutMs)
+        if (p) this.settle(id, p, apiError('timeout', `No reply to ${channel} within ${timeoutMs / 1000} s.`))
+      }, timeoutMs)
       const p: Pending = { channel, payload, sent: false, resolve, timer }
       this.pending.set(id, p)
       if (this.state === 'open') this.send(id, p)
@@ -248,9 +323,17 @@ export class WsApi implements MonitorApi, ConnectionAware {
       return
     }
     if (isEvent(msg)) {
-      if (msg.event === CHANNELS.tick) this.emit(this.tickListeners, msg.payload as MetricsTick)
-      else this.emit(this.statusListeners, msg.payload as ServerStatus)
+      const set = this.listeners.get(msg.event)
+      if (set) this.emit(set as Set<(v: unknown) => void>, msg.payload)
     }
+  }
+
+  private listen<T>(event: EventName, cb: (value: T) => void): () => void {
+    let set = this.listeners.get(event)
+    if (!set) this.listeners.set(event, (set = new Set()))
+    const fn = cb as (v: never) => void
+    set.add(fn)
+    return () => set.delete(fn)
   }
 
   private emit<T>(listeners: Set<(v: T) => void>, value: T): void {

@@ -59,7 +59,30 @@ describe('ConfigForm', () => {
       backend: 'epoll',
       workload: 'echo',
       recvBufferSize: 16384,
+      backlog: 1024,
+      maxSessions: 20000,
+      sendQueueLimit: 4194304,
+      noDelay: true,
+      closeMode: 'graceful',
     })
+  })
+
+  it('edits the advanced fields, which open by themselves when they hold an error', async () => {
+    const { wrapper, api } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    const details = wrapper.get('[data-testid="config-advanced"]')
+    expect(details.attributes('open')).toBeUndefined()
+    await wrapper.get('[data-testid="send-queue-input"]').setValue('100')
+    expect(wrapper.get('#cfg-send-queue-msg').text()).toBe('Enter a whole number from 4096 to 268435456.')
+    expect(details.attributes('open')).toBeDefined()
+    await wrapper.get('[data-testid="send-queue-input"]').setValue('65536')
+    await wrapper.get('[data-testid="backlog-input"]').setValue('128')
+    await wrapper.get('[data-testid="max-sessions-input"]').setValue('500')
+    await wrapper.get('[data-testid="close-mode-select"]').setValue('abortive')
+    await wrapper.get('[data-testid="nodelay-input"]').setValue(false)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backlog: 128, maxSessions: 500, sendQueueLimit: 65536, closeMode: 'abortive', noDelay: false })
   })
 
   it('locks while running and shows the running configuration', async () => {

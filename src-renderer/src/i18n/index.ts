@@ -25,6 +25,15 @@ export function initialLocale(): Locale {
   return typeof navigator !== 'undefined' && navigator.language?.toLowerCase().startsWith('ko') ? 'ko' : 'en'
 }
 
+/** True when this browser remembers a language choice (it wins over the config file's). */
+export function hasStoredLocale(): boolean {
+  try {
+    return isLocale(localStorage.getItem(STORAGE_KEY))
+  } catch {
+    return false
+  }
+}
+
 export function persistLocale(locale: Locale): void {
   try {
     localStorage.setItem(STORAGE_KEY, locale)

@@ -2,7 +2,19 @@
 import { describe, expect, it } from 'vitest'
 import { apiErrorTitle, formatApiError } from '../api/format-error'
 import { ADDRESS_IN_USE } from '../testing/fake-api'
-import { fileTimestamp, trimZeros, formatBytes, formatBytesPerS, formatCount, formatDuration, formatPercent } from './format'
+import {
+  fileTimestamp,
+  formatBytes,
+  formatBytesPerS,
+  formatClock,
+  formatCount,
+  formatDuration,
+  formatExact,
+  formatLatencyUs,
+  formatPercent,
+  formatWhen,
+  trimZeros,
+} from './format'
 
 describe('formatting', () => {
   it('formats bytes in decimal SI units', () => {
@@ -23,6 +35,21 @@ describe('formatting', () => {
     expect(formatPercent(1)).toBe('100%')
     expect(formatDuration(65_000)).toBe('1:05')
     expect(formatDuration(3_725_000)).toBe('1:02:05')
+  })
+
+  it('formats exact values, latencies and times through Intl for the UI language', () => {
+    expect(formatExact(1234567.891)).toBe('1,234,567.89')
+    expect(formatExact(1234567.891, 'ko', 0)).toBe('1,234,568')
+    expect(formatLatencyUs(850)).toBe('850 µs')
+    expect(formatLatencyUs(1250)).toBe('1.25 ms')
+    expect(formatLatencyUs(2_400_000)).toBe('2.40 s')
+    const t = new Date(2026, 0, 2, 14, 3, 5).getTime()
+    expect(formatClock(t, 'en')).toBe('14:03:05')
+    expect(formatClock(t, 'ko')).toBe('14:03:05')
+    expect(formatWhen(t, 'en', t + 1000)).toBe('14:03:05')
+    expect(formatWhen(t, 'en', t + 86_400_000)).toBe('Jan 2, 14:03:05')
+    expect(formatWhen(t, 'ko', t + 86_400_000)).toBe('1월 2일 14:03:05')
+    expect(formatCount(1500.5, 'ko')).toBe('1501')
   })
 
   it('trims padding zeros for axis labels', () => {

@@ -10,3 +10,11 @@ export function workerColor(worker: number): string {
   const hue = Math.round((worker * 137.508) % 360)
   return `hsl(${hue} 62% 48%)`
 }
+
+// Error names get warm, distinct colors (an error timeline should read as "trouble" at a glance),
+// assigned in the order the names first appeared so a name keeps its color for the whole run.
+const ERROR_COLORS = ['#e02f44', '#fa6400', '#c4a000', '#a352cc', '#c4162a', '#8c564b', '#e0752d', '#b8860b', '#0f8b8d', '#6e6e6e']
+
+export function errorColor(index: number): string {
+  return ERROR_COLORS[index % ERROR_COLORS.length]
+}

@@ -7,13 +7,26 @@ import {
   DEFAULT_ENGINE_CONFIG,
   validateEngineConfig,
   type BackendChoice,
+  type CloseMode,
   type EngineConfig,
   type FieldError,
   type Workload,
 } from '../../../src-shared/engine-config'
 
-/** The fields the form edits; everything else keeps the service's defaults. */
-export const FORM_FIELDS = ['host', 'port', 'workers', 'backend', 'workload', 'recvBufferSize'] as const
+/** The fields the form edits; everything else (reusePort) keeps the service's defaults. */
+export const FORM_FIELDS = [
+  'host',
+  'port',
+  'workers',
+  'backend',
+  'workload',
+  'recvBufferSize',
+  'backlog',
+  'maxSessions',
+  'sendQueueLimit',
+  'noDelay',
+  'closeMode',
+] as const
 export type DraftField = (typeof FORM_FIELDS)[number]
 
 export interface ConfigFormState {
@@ -23,6 +36,11 @@ export interface ConfigFormState {
   backend: BackendChoice
   workload: Workload
   recvBufferSize: string
+  backlog: string
+  maxSessions: string
+  sendQueueLimit: string
+  noDelay: boolean
+  closeMode: CloseMode
 }
 
 function toNumber(s: string): number {
@@ -38,6 +56,11 @@ function fromConfig(c: EngineConfig): ConfigFormState {
     backend: c.backend,
     workload: c.workload,
     recvBufferSize: String(c.recvBufferSize),
+    backlog: String(c.backlog),
+    maxSessions: String(c.maxSessions),
+    sendQueueLimit: String(c.sendQueueLimit),
+    noDelay: c.noDelay,
+    closeMode: c.closeMode,
   }
 }
 
@@ -52,6 +75,11 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
     backend: form.backend,
     workload: form.workload,
     recvBufferSize: toNumber(form.recvBufferSize),
+    backlog: toNumber(form.backlog),
+    maxSessions: toNumber(form.maxSessions),
+    sendQueueLimit: toNumber(form.sendQueueLimit),
+    noDelay: form.noDelay,
+    closeMode: form.closeMode,
   }))
 
   const validation = computed(() => validateEngineConfig(candidate.value))
@@ -65,6 +93,13 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
     return out
   })
 
+  /** Fields that differ from the defaults (the Advanced section opens when any does). */
+  const advancedChanged = computed(() => {
+    const d = DEFAULT_ENGINE_CONFIG
+    const c = candidate.value
+    return c.backlog !== d.backlog || c.maxSessions !== d.maxSessions || c.sendQueueLimit !== d.sendQueueLimit || c.noDelay !== d.noDelay || c.closeMode !== d.closeMode
+  })
+
   /** Shows the configuration a running server actually uses. */
   function load(config: EngineConfig): void {
     Object.assign(form, fromConfig(config))
@@ -74,5 +109,5 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
     load(DEFAULT_ENGINE_CONFIG)
   }
 
-  return { form, candidate, validation, valid, errors, load, reset }
+  return { form, candidate, validation, valid, errors, advancedChanged, load, reset }
 })

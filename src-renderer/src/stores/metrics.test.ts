@@ -2,28 +2,40 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { isProxy } from 'vue'
+import { DEFAULT_CAPACITY } from '../lib/tick-history'
 import { tick } from '../testing/fake-api'
-import { MAX_ERROR_ROWS, useMetricsStore, WINDOW_SAMPLES } from './metrics'
+import { MAX_ERROR_ROWS, useMetricsStore } from './metrics'
+
+const seqs = (m: ReturnType<typeof useMetricsStore>) => {
+  const h = m.data()
+  return Array.from({ length: h.length }, (_, i) => (h.time(i) - 1_000_000) / 100)
+}
 
 describe('metrics store', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
-  it('keeps a bounded window of the newest ticks', () => {
+  it('keeps a bounded history of the newest ticks (an hour at 10 Hz)', () => {
     const m = useMetricsStore()
-    for (let i = 1; i <= WINDOW_SAMPLES + 150; i++) m.ingest(tick(i))
-    const w = m.windowSamples()
-    expect(w).toHaveLength(WINDOW_SAMPLES)
-    expect(w[0].seq).toBe(151)
-    expect(w[w.length - 1].seq).toBe(WINDOW_SAMPLES + 150)
-    expect(m.tickCount).toBe(WINDOW_SAMPLES + 150)
-    expect(m.latest?.seq).toBe(WINDOW_SAMPLES + 150)
+    for (let i = 1; i <= DEFAULT_CAPACITY + 150; i++) m.ingest(tick(i))
+    const h = m.data()
+    expect(h.length).toBe(DEFAULT_CAPACITY)
+    expect(h.time(0)).toBe(tick(151).t)
+    expect(h.lastT).toBe(tick(DEFAULT_CAPACITY + 150).t)
+    expect(m.tickCount).toBe(DEFAULT_CAPACITY + 150)
+    expect(m.latest?.seq).toBe(DEFAULT_CAPACITY + 150)
   })
 
-  it('hands out plain data, never reactive proxies (Chart.js must not see them)', () => {
+  it('keeps the history out of Vue reactivity and hands out plain points', () => {
     const m = useMetricsStore()
     m.ingest(tick(1))
-    expect(isProxy(m.windowSamples())).toBe(false)
-    expect(isProxy(m.windowSamples()[0])).toBe(false)
+    m.ingest(tick(2))
+    expect(isProxy(m.data())).toBe(false)
+    const pts = m.data().series('queueDepth', 0, 0, 2e6, 100)
+    expect(isProxy(pts)).toBe(false)
+    expect(pts).toEqual([
+      { x: tick(1).t, y: 1 },
+      { x: tick(2).t, y: 2 },
+    ])
   })
 
   it('ignores malformed, duplicate and out-of-order ticks', () => {
@@ -33,24 +45,32 @@ describe('metrics store', () => {
     expect(m.ingest(tick(5))).toBe(true)
     expect(m.ingest(tick(5))).toBe(false)
     expect(m.ingest(tick(4))).toBe(false)
-    expect(m.windowSamples()).toHaveLength(1)
+    expect(m.data().length).toBe(1)
     expect(m.tickCount).toBe(1)
   })
 
-  it('starts a fresh window when counters fall (the engine restarted)', () => {
+  it('starts a fresh history when counters fall (the engine restarted) or the worker count changes', () => {
     const m = useMetricsStore()
     for (let i = 1; i <= 10; i++) m.ingest(tick(i))
+    const epoch = m.epoch
     m.ingest(tick(11, { completions: 3 }))
-    expect(m.windowSamples().map((s) => s.seq)).toEqual([11])
+    expect(seqs(m)).toEqual([11])
+    expect(m.epoch).toBeGreaterThan(epoch)
+    m.ingest(tick(12, { workers: 4 }))
+    expect(seqs(m)).toEqual([12])
+    expect(m.data().workers).toBe(4)
   })
 
   it('trims earlier runs when a run starts', () => {
     const m = useMetricsStore()
     for (let i = 1; i <= 10; i++) m.ingest(tick(i))
-    const v = m.version
+    const e = m.epoch
     m.startRun(tick(6).t)
-    expect(m.windowSamples().map((s) => s.seq)).toEqual([6, 7, 8, 9, 10])
-    expect(m.version).toBeGreaterThan(v)
+    expect(seqs(m)).toEqual([6, 7, 8, 9, 10])
+    expect(m.epoch).toBeGreaterThan(e)
+    m.startRun(tick(50).t)
+    expect(m.data().length).toBe(0)
+    expect(m.latest).toBeNull()
   })
 
   it('tracks when each error was first and last seen', () => {
@@ -66,6 +86,7 @@ describe('metrics store', () => {
     expect(row).toMatchObject({ code: 104, nativeName: 'ECONNRESET', name: 'connection-reset', count: 4, perS: 0 })
     expect(row.firstSeen).toBe(tick(2).t)
     expect(row.lastSeen).toBe(tick(4).t)
+    expect(m.data().errorNames).toEqual(['connection-reset'])
   })
 
   it('bounds the number of distinct error rows', () => {
@@ -75,10 +96,27 @@ describe('metrics store', () => {
     expect(m.errorRows).toHaveLength(MAX_ERROR_ROWS)
   })
 
+  it('queues live ticks that arrive while the history is on its way behind it', () => {
+    const m = useMetricsStore()
+    m.hold()
+    expect(m.ingest(tick(5))).toBe(true)
+    expect(m.ingest(tick(6))).toBe(true)
+    expect(m.data().length).toBe(0)
+    m.backfill([tick(2), tick(3), tick(4), tick(5)])
+    expect(seqs(m)).toEqual([2, 3, 4, 5, 6])
+    // Without a history (the request failed) the queue is simply released.
+    m.hold()
+    m.ingest(tick(7))
+    m.release()
+    expect(m.latest?.seq).toBe(7)
+  })
+
   it('backfills history oldest first and then accepts live ticks', () => {
     const m = useMetricsStore()
+    const e = m.epoch
     m.backfill([tick(3), tick(1), { junk: 1 }, tick(2)])
-    expect(m.windowSamples().map((s) => s.seq)).toEqual([1, 2, 3])
+    expect(seqs(m)).toEqual([1, 2, 3])
+    expect(m.epoch).toBeGreaterThan(e)
     m.ingest(tick(4))
     expect(m.latest?.seq).toBe(4)
   })

@@ -21,14 +21,15 @@ describe('server store', () => {
     const server = useServerStore()
     await server.init()
     const metrics = useMetricsStore()
-    expect(metrics.windowSamples()).toHaveLength(2)
+    expect(metrics.data().length).toBe(2)
     expect(metrics.catalog.get('connection-reset')?.ko).toContain('재설정')
     api.emitTick(tick(3))
     expect(metrics.latest?.seq).toBe(3)
     api.emitStatus({ ...api.statusValue, state: 'running', startedAt: tick(3).t })
     expect(server.status.state).toBe('running')
     // The new run starts at tick 3: older samples leave the window.
-    expect(metrics.windowSamples().map((s) => s.seq)).toEqual([3])
+    expect(metrics.data().length).toBe(1)
+    expect(metrics.data().firstT).toBe(tick(3).t)
   })
 
   it('keeps a failed start as an ApiError and clears it on the next attempt', async () => {
@@ -90,12 +91,15 @@ describe('server store', () => {
       clicks.push(this.download)
     })
     const server = useServerStore()
-    await server.exportCsv()
+    const r = await server.exportCsv()
+    expect(r.ok).toBe(true)
     expect(clicks).toHaveLength(1)
     expect(clicks[0]).toMatch(/^iocp-monitor-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.csv$/)
     expect(await created[0].text()).toBe('a,b\n1,2\n')
     expect(server.lastExport).toEqual({ rows: 2, path: null, fileName: clicks[0] })
     expect(api.calls.find((c) => c.method === 'exportCsv')?.arg).toEqual({})
+    await server.exportCsv({ sinceMs: 5, untilMs: 9, columns: ['timestamp', 'queue_depth'] })
+    expect(api.calls.filter((c) => c.method === 'exportCsv')[1].arg).toEqual({ sinceMs: 5, untilMs: 9, columns: ['timestamp', 'queue_depth'] })
   })
 
   it('reports the saved path in Electron mode', async () => {
@@ -103,5 +107,14 @@ describe('server store', () => {
     const server = useServerStore()
     await server.exportCsv()
     expect(server.lastExport).toEqual({ rows: 7, path: '/home/u/iocp.csv', fileName: null })
+  })
+
+  it('returns a failed export to the caller instead of the page-wide error', async () => {
+    api.exportResult = { ok: false, error: { code: 'invalid-message', message: 'unknown field untilMs' } }
+    const server = useServerStore()
+    const r = await server.exportCsv({ untilMs: 1 })
+    expect(r).toEqual({ ok: false, error: { code: 'invalid-message', message: 'unknown field untilMs' } })
+    expect(server.lastError).toBeNull()
+    expect(server.exporting).toBe(false)
   })
 })

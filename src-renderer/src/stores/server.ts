@@ -3,16 +3,16 @@
 // Result; a rejected promise (a broken transport) is converted, so the page never crashes on it.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { ApiError, ExportResult, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
+import type { ApiError, ExportRequest, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
 import type { EngineConfig } from '../../../src-shared/engine-config'
 import { getApi, isConnectionAware } from '../api'
-import { toApiError } from '../api/format-error'
+import { call } from '../api/call'
 import type { ConnectionState } from '../api/ws-api'
 import { downloadText } from '../lib/download'
 import { fileTimestamp } from '../lib/format'
 import { useMetricsStore } from './metrics'
 
-export type PendingAction = 'start' | 'stop' | 'export'
+export type PendingAction = 'start' | 'stop'
 
 export interface ExportOutcome {
   rows: number
@@ -33,22 +33,15 @@ function sameError(a: ApiError | null, b: ApiError | null): boolean {
   return !!a && !!b && a.code === b.code && a.message === b.message && a.nativeCode === b.nativeCode
 }
 
-async function call<T>(fn: () => Promise<Result<T>>): Promise<Result<T>> {
-  try {
-    const r = await fn()
-    if (r && typeof r === 'object' && typeof r.ok === 'boolean') return r
-    return { ok: false, error: { code: 'internal', message: 'The service returned a malformed reply.' } }
-  } catch (e) {
-    return { ok: false, error: toApiError(e) }
-  }
-}
-
 export const useServerStore = defineStore('server', () => {
   const status = shallowRef<ServerStatus>(INITIAL_STATUS)
   const lastError = shallowRef<ApiError | null>(null)
   const pending = ref<PendingAction | null>(null)
   const connection = ref<ConnectionState>('open')
   const lastExport = shallowRef<ExportOutcome | null>(null)
+  const exporting = ref(false)
+  /** Bumped after every reconnect of the transport: feature stores reload their state then. */
+  const reconnects = ref(0)
 
   const unsubscribe: (() => void)[] = []
   let started = false
@@ -70,9 +63,12 @@ export const useServerStore = defineStore('server', () => {
   /** Status, catalog and history: on first load and again after every reconnect. */
   async function refresh(): Promise<void> {
     const metrics = useMetricsStore()
+    // Live ticks that arrive before the history is in are queued behind it.
+    metrics.hold()
     const [st, cat, hist] = await Promise.all([call(() => api().status()), call(() => api().catalog()), call(() => api().history())])
     if (cat.ok) metrics.setCatalog(cat.value)
     if (hist.ok) metrics.backfill(hist.value)
+    else metrics.release()
     // History may hold earlier runs: trim the window to the current one.
     if (st.ok) applyStatus(st.value, true)
     else lastError.value = st.error
@@ -95,7 +91,10 @@ export const useServerStore = defineStore('server', () => {
         a.onConnection((c) => {
           connection.value = c
           if (c !== 'open') return
-          if (opened) void refresh()
+          if (opened) {
+            reconnects.value++
+            void refresh()
+          }
           opened = true
         }),
       )
@@ -144,25 +143,26 @@ export const useServerStore = defineStore('server', () => {
     }
   }
 
-  /** Electron saves through a dialog in main; the browser receives the text and downloads it. */
-  async function exportCsv(): Promise<ExportResult | null> {
-    if (pending.value) return null
-    pending.value = 'export'
+  /**
+   * Electron saves through a dialog in main; the browser receives the text and downloads it.
+   * Failures come back to the caller (the export dialog shows them in place).
+   */
+  async function exportCsv(req: ExportRequest = {}): Promise<Result<ExportOutcome>> {
+    if (exporting.value) return { ok: false, error: { code: 'busy', message: 'An export is already running.' } }
+    exporting.value = true
     try {
-      const r = await call(() => api().exportCsv({}))
-      if (!r.ok) {
-        lastError.value = r.error
-        return null
-      }
+      const r = await call(() => api().exportCsv(req))
+      if (!r.ok) return r
       let fileName: string | null = null
       if (typeof r.value.csv === 'string') {
         fileName = `iocp-monitor-${fileTimestamp(Date.now())}.csv`
         downloadText(fileName, r.value.csv)
       }
-      lastExport.value = { rows: r.value.rows, path: r.value.path, fileName }
-      return r.value
+      const outcome = { rows: r.value.rows, path: r.value.path, fileName }
+      lastExport.value = outcome
+      return { ok: true, value: outcome }
     } finally {
-      pending.value = null
+      exporting.value = false
     }
   }
 
@@ -170,5 +170,5 @@ export const useServerStore = defineStore('server', () => {
     lastError.value = null
   }
 
-  return { status, lastError, pending, connection, lastExport, init, dispose, refresh, start, stop, exportCsv, dismissError }
+  return { status, lastError, pending, connection, lastExport, exporting, reconnects, init, dispose, refresh, start, stop, exportCsv, dismissError }
 })
