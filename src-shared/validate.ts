@@ -1,6 +1,7 @@
 // Runtime validation of everything that crosses a process boundary into main: invoke payloads
 // (Electron IPC and the WebSocket bridge carry the same ones) and bridge request frames. Nothing
 // here throws: a bad message becomes a Result the caller sends back as data.
+import { CSV_COLUMNS, isCsvColumn } from './csv-schema'
 import type { ApiError, ExportRequest, InvokeChannel, Result } from './api'
 import type { BridgeRequest } from './bridge-protocol'
 import { validateEngineConfig, type EngineConfig } from './engine-config'
@@ -75,16 +76,31 @@ function validateStart(payload: unknown): Result<EngineConfig> {
 
 function validateExport(payload: unknown): Result<ExportRequest> {
   if (payload === undefined) return { ok: true, value: {} }
-  if (!isPlainObject(payload)) return reject('export:csv', 'expected {sinceMs?: number}')
+  if (!isPlainObject(payload)) return reject('export:csv', 'expected {sinceMs?, untilMs?, columns?}')
   for (const key of Object.keys(payload)) {
-    if (key !== 'sinceMs') return reject('export:csv', `unknown field ${key}`)
+    if (key !== 'sinceMs' && key !== 'untilMs' && key !== 'columns') return reject('export:csv', `unknown field ${key}`)
   }
-  const { sinceMs } = payload
-  if (sinceMs === undefined) return { ok: true, value: {} }
-  if (typeof sinceMs !== 'number' || !Number.isFinite(sinceMs)) {
-    return reject('export:csv', 'sinceMs must be a finite number (epoch milliseconds)')
+  const value: ExportRequest = {}
+  for (const key of ['sinceMs', 'untilMs'] as const) {
+    const v = payload[key]
+    if (v === undefined) continue
+    if (typeof v !== 'number' || !Number.isFinite(v)) return reject('export:csv', `${key} must be a finite number (epoch milliseconds)`)
+    value[key] = v
   }
-  return { ok: true, value: { sinceMs } }
+  if (value.sinceMs !== undefined && value.untilMs !== undefined && value.untilMs < value.sinceMs) {
+    return reject('export:csv', 'untilMs must not be before sinceMs')
+  }
+  const { columns } = payload
+  if (columns !== undefined) {
+    if (!Array.isArray(columns) || columns.length === 0 || columns.length > CSV_COLUMNS.length) {
+      return reject('export:csv', `columns must be a non-empty list of ${CSV_COLUMNS.join(', ')}`)
+    }
+    const bad = columns.find((c) => !isCsvColumn(c))
+    if (bad !== undefined) return reject('export:csv', `unknown column ${String(bad).slice(0, 40)}`)
+    if (new Set(columns).size !== columns.length) return reject('export:csv', 'columns must not repeat')
+    value.columns = columns as string[]
+  }
+  return { ok: true, value }
 }
 
 /**

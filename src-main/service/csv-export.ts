@@ -23,26 +23,10 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { stringify, type Stringifier } from 'csv-stringify'
 import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
+import { CSV_COLUMNS, type CsvColumn } from '../../src-shared/csv-schema'
 import { AtomicFileWriter, writeFileAtomic } from './atomic-file'
 
-export const CSV_COLUMNS = [
-  'timestamp',
-  'worker',
-  'queue_depth',
-  'inflight',
-  'sessions',
-  'completions_total',
-  'bytes_in_total',
-  'bytes_out_total',
-  'errors_total',
-  'completions_per_s',
-  'bytes_in_per_s',
-  'bytes_out_per_s',
-  'errors_per_s',
-  'busy_pct',
-] as const
-
-export type CsvColumn = (typeof CSV_COLUMNS)[number]
+export { CSV_COLUMNS, type CsvColumn } from '../../src-shared/csv-schema'
 export type CsvRecord = (string | number)[]
 
 const round = (x: number, digits: number): number => {
@@ -75,8 +59,20 @@ export function tickRecords(tick: MetricsTick): CsvRecord[] {
   return [...tick.workers.map((w) => csvRecord(ts, w)), csvRecord(ts, tick.total)]
 }
 
-export function* csvRecords(ticks: Iterable<MetricsTick>): Generator<CsvRecord> {
-  for (const tick of ticks) yield* tickRecords(tick)
+/**
+ * Indexes of the chosen columns in schema order (a subset is always written in the schema's
+ * order, whatever order it was asked in); undefined = every column.
+ */
+function columnIndexes(columns?: readonly CsvColumn[]): number[] | undefined {
+  if (!columns) return undefined
+  return CSV_COLUMNS.map((c, i) => (columns.includes(c) ? i : -1)).filter((i) => i >= 0)
+}
+
+export function* csvRecords(ticks: Iterable<MetricsTick>, columns?: readonly CsvColumn[]): Generator<CsvRecord> {
+  const idx = columnIndexes(columns)
+  for (const tick of ticks) {
+    for (const rec of tickRecords(tick)) yield idx ? idx.map((i) => rec[i]) : rec
+  }
 }
 
 export function countCsvRows(ticks: readonly MetricsTick[]): number {
@@ -85,8 +81,9 @@ export function countCsvRows(ticks: readonly MetricsTick[]): number {
   return n
 }
 
-function newStringifier(): Stringifier {
-  return stringify({ header: true, columns: [...CSV_COLUMNS] })
+function newStringifier(columns?: readonly CsvColumn[]): Stringifier {
+  const idx = columnIndexes(columns)
+  return stringify({ header: true, columns: idx ? idx.map((i) => CSV_COLUMNS[i]) : [...CSV_COLUMNS] })
 }
 
 /**
@@ -94,7 +91,7 @@ function newStringifier(): Stringifier {
  * like the file export, so an hour of history (≈2 s of formatting) does not block the event loop
  * and the sampler in one piece.
  */
-export async function ticksToCsv(ticks: readonly MetricsTick[]): Promise<{ csv: string; rows: number }> {
+export async function ticksToCsv(ticks: readonly MetricsTick[], columns?: readonly CsvColumn[]): Promise<{ csv: string; rows: number }> {
   const parts: string[] = []
   const collect = new Writable({
     decodeStrings: false,
@@ -103,13 +100,13 @@ export async function ticksToCsv(ticks: readonly MetricsTick[]): Promise<{ csv: 
       callback()
     },
   })
-  await pipeline(Readable.from(csvRecords(ticks), { objectMode: true }), newStringifier(), collect)
+  await pipeline(Readable.from(csvRecords(ticks, columns), { objectMode: true }), newStringifier(columns), collect)
   return { csv: parts.join(''), rows: countCsvRows(ticks) }
 }
 
 /** Streams the CSV of `ticks` to `path` atomically; rows are generated as the file is written. */
-export async function writeCsvFile(path: string, ticks: readonly MetricsTick[]): Promise<{ rows: number }> {
-  await writeFileAtomic(path, Readable.from(csvRecords(ticks), { objectMode: true }), newStringifier())
+export async function writeCsvFile(path: string, ticks: readonly MetricsTick[], columns?: readonly CsvColumn[]): Promise<{ rows: number }> {
+  await writeFileAtomic(path, Readable.from(csvRecords(ticks, columns), { objectMode: true }), newStringifier(columns))
   return { rows: countCsvRows(ticks) }
 }
 

@@ -3,6 +3,8 @@
 // renderer sees the same behaviour in both modes. Every method takes an untrusted payload,
 // validates it (src-shared/validate) and resolves with a Result — nothing throws into a caller.
 import { readSnapshot } from '../addon/snapshot-decode'
+import type { CsvColumn } from '../../src-shared/csv-schema'
+import type { ExportRequest } from '../../src-shared/api'
 import { EventEmitter } from 'node:events'
 import type { ExportResult, InvokeChannel, LoadStatus, Result, ServerState, ServerStatus } from '../../src-shared/api'
 import type { LoadProgress, LoadSummary } from '../../src-shared/load'
@@ -132,7 +134,7 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
     const v = this.validate('export:csv', payload)
     if (!v.ok) return v
     try {
-      const { csv, rows } = await ticksToCsv(this.ticksFor(v.value.sinceMs))
+      const { csv, rows } = await ticksToCsv(this.ticksFor(v.value), v.value.columns as CsvColumn[] | undefined)
       return { ok: true, value: { path: null, rows, csv } }
     } catch (err) {
       return { ok: false, error: toApiError(err) }
@@ -144,7 +146,7 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
     const v = this.validate('export:csv', payload)
     if (!v.ok) return v
     try {
-      const { rows } = await writeCsvFile(path, this.ticksFor(v.value.sinceMs))
+      const { rows } = await writeCsvFile(path, this.ticksFor(v.value), v.value.columns as CsvColumn[] | undefined)
       return { ok: true, value: { path, rows } }
     } catch (err) {
       const e = toApiError(err)
@@ -284,8 +286,9 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
     return this.disposing
   }
 
-  private ticksFor(sinceMs: number | undefined): MetricsTick[] {
-    return sinceMs === undefined ? this.ring.toArray() : this.ring.since(sinceMs)
+  private ticksFor({ sinceMs, untilMs }: ExportRequest): MetricsTick[] {
+    const ticks = sinceMs === undefined ? this.ring.toArray() : this.ring.since(sinceMs)
+    return untilMs === undefined ? ticks : ticks.filter((t) => t.t <= untilMs)
   }
 
   // Sampling follows the server's life: a fresh run starts a fresh history (totals restart at zero

@@ -183,12 +183,7 @@ test('exports exactly the zoomed view with the chosen columns', async ({ page })
     await page.getByTestId('export-save').click()
     const refused = page.getByTestId('export-error')
     const outcome = await Promise.race([downloaded.then((d) => (d ? 'download' : 'none')), refused.waitFor({ timeout: 10_000 }).then(() => 'refused')])
-    if (outcome === 'refused') {
-      const why = await refused.textContent()
-      // The service predates ExportRequest.untilMs/columns: say so instead of passing silently.
-      test.skip(/untilMs|columns|unknown field/.test(why ?? ''), `the service does not honour untilMs/columns yet: ${why}`)
-      throw new Error(`export refused: ${why}`)
-    }
+    if (outcome === 'refused') throw new Error(`export refused: ${await refused.textContent()}`)
     const dl = await downloaded
     const text = await readFile(await dl!.path(), 'utf8')
     expect(text.split(/\r?\n/, 1)[0]).toBe('timestamp,worker,bytes_in_total')

@@ -127,3 +127,14 @@ describe('CSV export', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 })
+
+describe('column subsets', () => {
+  it('writes chosen columns in schema order whatever order they are asked in', async () => {
+    const { ticksToCsv } = await import('../../src-main/service/csv-export')
+    const w = { worker: 0, queueDepth: 3, inflight: 2, completionsTotal: 10, bytesInTotal: 100, bytesOutTotal: 90, errorsTotal: 0, sessions: 1, completionsPerS: 1, bytesInPerS: 2, bytesOutPerS: 3, errorsPerS: 0, busy: 0.5 }
+    const tick = { t: Date.UTC(2026, 0, 1), seq: 0, workers: [w], total: { ...w, worker: 'all' as const }, errors: [] }
+    const { csv, rows } = await ticksToCsv([tick], ['bytes_in_total', 'timestamp', 'worker'])
+    expect(rows).toBe(2)
+    expect(csv.trim().split('\n')).toEqual(['timestamp,worker,bytes_in_total', '2026-01-01T00:00:00.000Z,0,100', '2026-01-01T00:00:00.000Z,all,100'])
+  })
+})

@@ -112,3 +112,15 @@ describe('validateEngineConfig (via start)', () => {
     if (!r.ok) expect(r.error.fieldErrors?.map((e) => e.field)).toContain(key)
   })
 })
+
+describe('export:csv range and columns', () => {
+  it('accepts sinceMs/untilMs and known columns, refuses the rest', async () => {
+    const { validatePayload } = await import('../../src-shared/validate')
+    expect(validatePayload('export:csv', { sinceMs: 1, untilMs: 2, columns: ['worker', 'timestamp'] }).ok).toBe(true)
+    expect(validatePayload('export:csv', { sinceMs: 5, untilMs: 2 }).ok).toBe(false)
+    expect(validatePayload('export:csv', { columns: [] }).ok).toBe(false)
+    expect(validatePayload('export:csv', { columns: ['nope'] }).ok).toBe(false)
+    expect(validatePayload('export:csv', { columns: ['worker', 'worker'] }).ok).toBe(false)
+    expect(validatePayload('export:csv', { untilMs: Number.NaN }).ok).toBe(false)
+  })
+})
