@@ -12,6 +12,7 @@
         "src/addon/loadgen_wrap.cc",
         "src/loadgen/histogram.cc",
         "src/loadgen/loadgen_common.cc",
+        "src/loadgen/loadgen_shared.cc",
         "src/core/config.cc",
         "src/core/engine.cc",
         "src/core/error_catalog.cc",

@@ -355,7 +355,8 @@ TEST_CASE("stop with 1,000 open connections is fast and leaks nothing") {
     Engine e;
     EngineConfig c = make_config(b);
     start_ok(e, c);
-    std::vector<int> fds;
+    FdList guard;
+    std::vector<int>& fds = guard.fds;
     int connected = 0;
     for (int i = 0; i < 1000; ++i) {
       fds.push_back(connect_to(c.port));
@@ -377,7 +378,7 @@ TEST_CASE("stop with 1,000 open connections is fast and leaks nothing") {
     bool eof = false;
     recv_until_eof(fds[0], &eof);
     CHECK(eof);
-    for (int fd : fds) ::close(fd);
+    guard.closeAll();
     CHECK(count_fds() == fdBase);
   }
 }
@@ -422,7 +423,8 @@ TEST_CASE("fd exhaustion: accept fails with too-many-open-files, the engine reco
     rlimit low = old;
     // The engine is started under the low limit: io_uring snapshots RLIMIT_NOFILE when an accept
     // is prepared, exactly as a process started with a low limit would see it.
-    low.rlim_cur = static_cast<rlim_t>(count_fds() + 14);
+    // Room for the engine's own descriptors (listeners, eventfd, ring) and a few accepts.
+    low.rlim_cur = static_cast<rlim_t>(nofile_limit_with_free_slots(12));
     ::setrlimit(RLIMIT_NOFILE, &low);
     Engine e;
     EngineConfig c = make_config(b, 1);

@@ -47,6 +47,15 @@ LoadConfig load_for(int port) {
   return c;
 }
 
+// Runs c on a fresh generator until it ends by itself; the start must succeed.
+LoadSnapshot run_to_end(const LoadConfig& c) {
+  LoadGenerator lg;
+  LoadError e = lg.start(c);
+  REQUIRE_MESSAGE(!e, e.message);
+  lg.wait();
+  return lg.snapshot();
+}
+
 // Echo server that flips one bit in every chunk it returns.
 struct CorruptingServer {
   int listenFd = -1;
@@ -96,13 +105,9 @@ TEST_CASE("load generator: verified echoes, exact byte totals, latency percentil
   for (BackendKind b : {BackendKind::IoUring, BackendKind::Epoll}) {
     CAPTURE(std::string(backend_name(b)));
     Server s(b);
-    LoadGenerator lg;
     LoadConfig c = load_for(s.cfg.port);
     c.pipeline = 4;
-    LoadError e = lg.start(c);
-    REQUIRE_MESSAGE(!e, e.message);
-    lg.wait();
-    LoadSnapshot r = lg.snapshot();
+    LoadSnapshot r = run_to_end(c);
     CHECK_FALSE(r.running);
     CHECK(r.connectsOk == 50);
     CHECK(r.msgsEchoed > 1000);
@@ -120,36 +125,27 @@ TEST_CASE("load generator: verified echoes, exact byte totals, latency percentil
 
 TEST_CASE("load generator counts mismatches against a corrupting server") {
   CorruptingServer bad;
-  LoadGenerator lg;
   LoadConfig c = load_for(bad.port);
   c.connections = 4;
   c.durationMs = 300;
-  REQUIRE(!lg.start(c));
-  lg.wait();
-  CHECK(lg.snapshot().mismatchedBytes > 0);
+  CHECK(run_to_end(c).mismatchedBytes > 0);
 }
 
 TEST_CASE("message count and rate limit") {
   Server s;
   {
-    LoadGenerator lg;
     LoadConfig c = load_for(s.cfg.port);
     c.durationMs = 0;
     c.messages = 5000;
-    REQUIRE(!lg.start(c));
-    lg.wait();
-    LoadSnapshot r = lg.snapshot();
+    LoadSnapshot r = run_to_end(c);
     CHECK(r.msgsSent == 5000);
     CHECK(r.msgsEchoed == 5000);
   }
   {
-    LoadGenerator lg;
     LoadConfig c = load_for(s.cfg.port);
     c.rate = 2000;
     c.durationMs = 2000;
-    REQUIRE(!lg.start(c));
-    lg.wait();
-    LoadSnapshot r = lg.snapshot();
+    LoadSnapshot r = run_to_end(c);
     double perS = double(r.msgsSent) / 2.0;
     MESSAGE("rate-limited to 2000/s: measured " << perS << " msgs/s");
     CHECK(perS > 2000 * 0.95);
@@ -160,7 +156,6 @@ TEST_CASE("message count and rate limit") {
 
 TEST_CASE("faults show up in the server's counters; healthy connections stay verified") {
   Server s;
-  LoadGenerator lg;
   LoadConfig c = load_for(s.cfg.port);
   c.connections = 100;
   c.durationMs = 1000;
@@ -171,9 +166,7 @@ TEST_CASE("faults show up in the server's counters; healthy connections stay ver
   c.faultPercent[int(Fault::Trickle)] = 5;
   c.faultPercent[int(Fault::Vanish)] = 5;
   c.faultPercent[int(Fault::Storm)] = 2;
-  REQUIRE(!lg.start(c));
-  lg.wait();
-  LoadSnapshot r = lg.snapshot();
+  LoadSnapshot r = run_to_end(c);
   for (int f = 1; f < int(Fault::kCount); ++f) {
     CAPTURE(std::string(fault_name(Fault(f))));
     CHECK(r.faultsInjected[f] > 0);

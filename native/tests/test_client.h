@@ -129,6 +129,32 @@ inline int count_fds() {
 
 // Threads of this process, not counting io_uring's kernel io-wq workers ("iou-wrk-*"), which
 // the kernel creates and reaps on its own schedule.
+// Closes the sockets it holds when it goes out of scope, so a failed REQUIRE in one test does
+// not leak hundreds of descriptors into the next.
+struct FdList {
+  std::vector<int> fds;
+  ~FdList() {
+    for (int fd : fds)
+      if (fd >= 0) ::close(fd);
+  }
+  void closeAll() {
+    for (int& fd : fds) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+  }
+};
+
+// The soft RLIMIT_NOFILE that leaves exactly `free` unused descriptor numbers below it (new
+// descriptors take the lowest free number, so holes left by earlier tests count too).
+inline int nofile_limit_with_free_slots(int free) {
+  int fd = 0;
+  for (int found = 0; found < free; ++fd) {
+    if (::fcntl(fd, F_GETFD) == -1) ++found;
+  }
+  return fd;
+}
+
 inline int count_threads() {
   int n = 0;
   if (DIR* d = ::opendir("/proc/self/task")) {

@@ -1,6 +1,7 @@
 // The built-in load generator: N client connections to host:port on its own threads (never the
 // engine's workers), verifying every echoed byte, recording latency, injecting faults.
-// Portable interface; the socket work lives in one file per platform (posix: loadgen_posix.cc).
+// Portable interface; the run's shared state and life cycle are in loadgen_shared.h/.cc, the socket
+// work in one file per platform (backends/posix/loadgen_posix.cc, backends/iocp/loadgen_win.cc).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -44,6 +45,8 @@ struct LoadError {
 
 LoadError validate_load_config(const LoadConfig& c);
 
+struct LoadRun;  // one run's state (loadgen_shared.h)
+
 struct LoadSnapshot {
   bool running = false;
   uint64_t elapsedNs = 0;
@@ -74,11 +77,9 @@ class LoadGenerator {
   LoadSnapshot snapshot() const;
   bool running() const;
 
-  struct Impl;  // platform part
-
  private:
-  mutable std::mutex mu_;  // guards impl_ (replaced by start, read by snapshot)
-  std::unique_ptr<Impl> impl_;
+  mutable std::mutex mu_;  // guards run_ (replaced by start, read by snapshot)
+  std::unique_ptr<LoadRun> run_;  // a platform's subclass
   bool joined_ = true;     // the current run's threads have been joined
 };
 

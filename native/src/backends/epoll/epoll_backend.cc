@@ -15,6 +15,7 @@
 #include "../../core/send_queue.h"
 #include "../../core/workload.h"
 #include "../posix/socket_util.h"
+#include "../posix/worker_pool_backend.h"
 
 namespace iocpm {
 namespace {
@@ -335,22 +336,13 @@ class Worker : public SessionSink {
   std::thread thread_;
 };
 
-class EpollBackend : public Backend {
+class EpollBackend : public posix::WorkerPoolBackend<Worker> {
  public:
-  ~EpollBackend() override { stop(); }
-
   NativeError start(const EngineConfig& cfg, WorkerMetrics* metrics, BackendInfo* info) override {
-    cfg_ = cfg;
-    int shared = -1;
-    if (cfg_.reusePort) {
-      if (NativeError e = posix::check_port_free(cfg_)) return e;
-    } else {
-      if (NativeError e = posix::create_listener(cfg_, true, &shared)) return e;
-      sharedListenFd_ = shared;
-    }
+    if (NativeError e = openListener(cfg, true)) return e;
     for (int i = 0; i < cfg_.workers; ++i) {
       workers_.emplace_back(new Worker(cfg_, metrics[i], sessionCount_));
-      if (NativeError e = workers_.back()->init(shared)) {
+      if (NativeError e = workers_.back()->init(sharedListenFd_)) {
         workers_.clear();
         closeShared();
         return e;
@@ -364,31 +356,7 @@ class EpollBackend : public Backend {
     return {};
   }
 
-  void stop() override {
-    if (!started_ || stopped_) return;
-    stopped_ = true;
-    for (auto& w : workers_) {
-      w->stopRequested_.store(true, std::memory_order_release);
-      w->wake();
-    }
-    for (auto& w : workers_) w->join();
-    closeShared();
-  }
-
   int64_t queueDepth(int) const override { return -1; }
-
- private:
-  void closeShared() {
-    if (sharedListenFd_ >= 0) ::close(sharedListenFd_);
-    sharedListenFd_ = -1;
-  }
-
-  EngineConfig cfg_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::atomic<int> sessionCount_{0};
-  int sharedListenFd_ = -1;
-  bool started_ = false;
-  bool stopped_ = false;
 };
 
 }  // namespace

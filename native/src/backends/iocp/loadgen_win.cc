@@ -5,7 +5,7 @@
 // timeout of at most 50 ms, so stop, ramp-up, rate and trickle timers are serviced.
 //
 // The behaviour is that of backends/posix/loadgen_posix.cc: the same period-251 byte pattern per
-// connection verified with memcmp, pipeline depth, token-bucket rate, message budget, duration,
+// connection (loadgen/loadgen_shared.h) verified with memcmp, pipeline depth, token-bucket rate, message budget, duration,
 // ramp-up, a drain of the last echoes (up to 2 s), the same fault kinds with the same
 // per-connection assignment, the same preflight. Differences come from the model, not the intent:
 //   * One WSASend is outstanding per connection; it carries every message the pipeline, the rate
@@ -36,15 +36,11 @@
 #include <vector>
 
 #include "../../core/metrics.h"
-#include "../../loadgen/loadgen.h"
+#include "../../loadgen/loadgen_shared.h"
 
 namespace iocpm {
 namespace {
 
-constexpr int kPeriod = 251;                  // prime: shifts by powers of two never line up
-constexpr size_t kMaxChunk = 64 * 1024;       // largest single send/recv
-constexpr uint64_t kDrainNs = 2000000000ull;  // wait this long for last echoes after sending ends
-constexpr size_t kGarbageBytes = 1 << 20;
 constexpr DWORD kMaxWaitMs = 50;              // longest completion wait: stop is seen within this
 constexpr ULONG kBatch = 256;                 // OVERLAPPED_ENTRY slots per dequeue
 constexpr size_t kRecvBudget = 256u << 20;    // all connections' receive buffers together
@@ -63,25 +59,6 @@ struct TcpInitialRtoParameters {
 };
 constexpr USHORT kRtoDefaultRtt = 0;
 constexpr UCHAR kRtoNoSynRetransmissions = 0xFE;
-
-struct PatternTable {
-  std::vector<char> bytes;
-  PatternTable() : bytes(kPeriod + kMaxChunk) {
-    uint32_t x = 0x9E3779B9u;
-    char t[kPeriod];
-    for (int i = 0; i < kPeriod; ++i) {
-      x = x * 1664525u + 1013904223u;
-      t[i] = static_cast<char>(x >> 24);
-    }
-    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = t[i % kPeriod];
-  }
-  // Pointer to the expected bytes of connection `id` at stream offset `off` (up to kMaxChunk).
-  const char* at(int id, uint64_t off) const { return bytes.data() + (off + uint64_t(id) * 17) % kPeriod; }
-};
-const PatternTable& pattern_table() {
-  static PatternTable t;
-  return t;
-}
 
 const std::vector<char>& garbage_bytes() {
   static std::vector<char> junk(kGarbageBytes, '\xff');
@@ -131,33 +108,6 @@ struct Link {
   DWORD sendLen = 0;            // bytes in the pending send
   std::unique_ptr<char[]> buf;  // receive buffer (allocated on the first receive)
 };
-
-struct alignas(64) ThreadCounters {
-  std::atomic<uint64_t> connectsOk{0}, connectsFailed{0}, active{0};
-  std::atomic<uint64_t> msgsSent{0}, msgsEchoed{0}, bytesSent{0}, bytesReceived{0}, mismatched{0};
-  std::atomic<uint64_t> faults[int(Fault::kCount)] = {};
-  LatencyHistogram hist;
-  std::mutex errMu;
-  std::map<int, uint64_t> errors;
-  void bump(std::atomic<uint64_t>& a, uint64_t n = 1) { a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  void drop(std::atomic<uint64_t>& a) { a.store(a.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
-  void error(int code) {
-    std::lock_guard<std::mutex> g(errMu);
-    ++errors[code];
-  }
-};
-
-Fault pick_fault(const LoadConfig& c, int id) {
-  // id*37 mod 100 is a permutation of 0..99 for every 100 consecutive ids: each block of 100
-  // connections gets exactly the requested percentages, spread out rather than clustered.
-  int slot = static_cast<int>((static_cast<int64_t>(id) * 37) % 100);
-  int acc = 0;
-  for (int f = 1; f < int(Fault::kCount); ++f) {
-    acc += c.faultPercent[f];
-    if (slot < acc) return Fault(f);
-  }
-  return Fault::None;
-}
 
 // The error of a completed overlapped operation as a Winsock code (0 = success). The packet holds
 // an NTSTATUS; WSAGetOverlappedResult translates it (STATUS_CONNECTION_RESET -> WSAECONNRESET).
@@ -213,47 +163,28 @@ struct WinsockUse {
   }
 };
 
-}  // namespace
-
-struct LoadGenerator::Impl {
-  WinsockUse winsock;  // first member: released last
-  LoadConfig cfg;
+struct WinRun : LoadRun {
+  explicit WinRun(const LoadConfig& c) : LoadRun(c) {}
+  ~WinRun() override {
+    for (HANDLE p : ports) CloseHandle(p);
+  }
+  WinsockUse winsock;  // released after the ports are closed
   sockaddr_storage addr{};
   int addrLen = 0;
   bool loopback = false;
   LPFN_CONNECTEX connectEx = nullptr;
-  std::atomic<bool> stopFlag{false};
-  std::atomic<int> liveThreads{0};
-  std::atomic<int64_t> budget{0};
-  uint64_t startNs = 0;
-  std::atomic<uint64_t> endNs{0};
-  std::vector<std::unique_ptr<ThreadCounters>> counters;
   std::vector<HANDLE> ports;  // one completion port per generator thread, closed after the join
-  std::vector<std::thread> threads;
 
-  ~Impl() {
-    for (HANDLE p : ports) CloseHandle(p);
+  void runThread(int tid) override;
+  // Wakes each thread now rather than at its next timeout.
+  void wake() override {
+    for (HANDLE p : ports) PostQueuedCompletionStatus(p, 0, 0, nullptr);
   }
-
-  bool takeMessage() {
-    if (cfg.messages <= 0) return true;
-    return budget.fetch_sub(1, std::memory_order_relaxed) > 0;
-  }
-  bool sendingOver(uint64_t now) const {
-    if (stopFlag.load(std::memory_order_relaxed)) return true;
-    if (cfg.durationMs > 0 && now >= startNs + uint64_t(cfg.durationMs) * 1000000ull) return true;
-    if (cfg.messages > 0 && budget.load(std::memory_order_relaxed) <= 0) return true;
-    return false;
-  }
-
-  void runThread(int tid);
 };
-
-namespace {
 
 class GenThread {
  public:
-  GenThread(LoadGenerator::Impl& g, int tid) : g_(g), c_(*g.counters[tid]), port_(g.ports[tid]), tid_(tid) {}
+  GenThread(WinRun& g, int tid) : g_(g), c_(*g.counters[tid]), port_(g.ports[tid]), tid_(tid) {}
 
   void run() {
     const LoadConfig& cfg = g_.cfg;
@@ -694,7 +625,7 @@ class GenThread {
     if (postRecv(cn)) pump(cn);
   }
 
-  LoadGenerator::Impl& g_;
+  WinRun& g_;
   ThreadCounters& c_;
   HANDLE port_;
   int tid_;
@@ -708,18 +639,9 @@ class GenThread {
   uint64_t lastTrickle_ = 0;
 };
 
+void WinRun::runThread(int tid) { GenThread(*this, tid).run(); }
+
 }  // namespace
-
-void LoadGenerator::Impl::runThread(int tid) {
-  GenThread(*this, tid).run();
-  if (liveThreads.fetch_sub(1) == 1) endNs.store(mono_ns());
-}
-
-LoadGenerator::LoadGenerator() = default;
-LoadGenerator::~LoadGenerator() {
-  stop();
-  wait();
-}
 
 static LoadError resolve(const LoadConfig& cfg, sockaddr_storage* out, int* len) {
   addrinfo hints{};
@@ -802,96 +724,34 @@ LoadError LoadGenerator::start(const LoadConfig& cfg) {
   if (LoadError e = validate_load_config(cfg)) return e;
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (!joined_) return {"", "already-running", 0, "a load run is already in progress; stop it first"};
+    if (!joined_) return already_running_error();
   }
-  auto impl = std::make_unique<Impl>();
-  if (impl->winsock.rc != 0) return socket_error("WSAStartup", impl->winsock.rc);
-  impl->cfg = cfg;
-  impl->cfg.threads = std::min(cfg.threads, cfg.connections);
-  if (LoadError e = resolve(cfg, &impl->addr, &impl->addrLen)) return e;
-  impl->loopback = is_loopback(impl->addr);
-  if (LoadError e = preflight(cfg, impl->addr, impl->addrLen, impl->loopback)) return e;
-  if (LoadError e = load_connectex(impl->addr.ss_family, &impl->connectEx)) return e;
-  for (int t = 0; t < impl->cfg.threads; ++t) {
+  LoadConfig c = cfg;
+  c.threads = std::min(cfg.threads, cfg.connections);
+  auto run = std::make_unique<WinRun>(c);
+  if (run->winsock.rc != 0) return socket_error("WSAStartup", run->winsock.rc);
+  if (LoadError e = resolve(cfg, &run->addr, &run->addrLen)) return e;
+  run->loopback = is_loopback(run->addr);
+  if (LoadError e = preflight(cfg, run->addr, run->addrLen, run->loopback)) return e;
+  if (LoadError e = load_connectex(run->addr.ss_family, &run->connectEx)) return e;
+  for (int t = 0; t < c.threads; ++t) {
     // Concurrency 1: each port is serviced by exactly one generator thread.
     HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
     if (!port) return socket_error("CreateIoCompletionPort", static_cast<int>(GetLastError()));
-    impl->ports.push_back(port);
+    run->ports.push_back(port);
   }
-  impl->budget.store(cfg.messages);
-  impl->startNs = mono_ns();
-  for (int t = 0; t < impl->cfg.threads; ++t) impl->counters.emplace_back(new ThreadCounters());
-  impl->liveThreads.store(impl->cfg.threads);
   std::lock_guard<std::mutex> g(mu_);
-  if (!joined_) return {"", "already-running", 0, "a load run is already in progress; stop it first"};
-  Impl* raw = impl.get();
+  if (!joined_) return already_running_error();
   try {
-    for (int t = 0; t < impl->cfg.threads; ++t) impl->threads.emplace_back([raw, t] { raw->runThread(t); });
+    run->startThreads();
   } catch (const std::system_error&) {
-    raw->stopFlag.store(true);  // the threads that did start end at once; the rest never ran
-    for (auto& th : raw->threads) th.join();
+    run->stopFlag.store(true);  // the threads that did start end at once; the rest never ran
+    run->join();
     return {"threads", "out-of-memory", ERROR_NOT_ENOUGH_MEMORY, "could not start the generator threads"};
   }
-  impl_ = std::move(impl);  // the previous run (if any) was joined: safe to free
+  run_ = std::move(run);  // the previous run (if any) was joined: safe to free
   joined_ = false;
   return {};
-}
-
-void LoadGenerator::wait() {
-  Impl* impl;
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (!impl_ || joined_) return;
-    impl = impl_.get();
-  }
-  for (auto& t : impl->threads) t.join();
-  std::lock_guard<std::mutex> g(mu_);
-  joined_ = true;
-}
-
-void LoadGenerator::stop() {
-  std::lock_guard<std::mutex> g(mu_);
-  if (!impl_) return;
-  impl_->stopFlag.store(true);
-  // Wake each thread now rather than at its next timeout. The ports live as long as impl_.
-  for (HANDLE p : impl_->ports) PostQueuedCompletionStatus(p, 0, 0, nullptr);
-}
-
-bool LoadGenerator::running() const {
-  std::lock_guard<std::mutex> g(mu_);
-  return impl_ && impl_->liveThreads.load() > 0;
-}
-
-LoadSnapshot LoadGenerator::snapshot() const {
-  LoadSnapshot s;
-  std::lock_guard<std::mutex> g(mu_);
-  if (!impl_) return s;
-  s.running = impl_->liveThreads.load() > 0;
-  uint64_t end = s.running ? mono_ns() : impl_->endNs.load();
-  s.elapsedNs = end - impl_->startNs;
-  std::vector<uint64_t> counts(LatencyHistogram::kBuckets, 0);
-  for (const auto& c : impl_->counters) {
-    auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-    s.connectsOk += ld(c->connectsOk);
-    s.connectsFailed += ld(c->connectsFailed);
-    s.activeConnections += ld(c->active);
-    s.msgsSent += ld(c->msgsSent);
-    s.msgsEchoed += ld(c->msgsEchoed);
-    s.bytesSent += ld(c->bytesSent);
-    s.bytesReceived += ld(c->bytesReceived);
-    s.mismatchedBytes += ld(c->mismatched);
-    for (int f = 0; f < int(Fault::kCount); ++f) s.faultsInjected[f] += ld(c->faults[f]);
-    c->hist.addTo(counts.data(), &s.max);
-    std::lock_guard<std::mutex> g(c->errMu);
-    for (auto& kv : c->errors) s.errors[kv.first] += kv.second;
-  }
-  for (uint64_t v : counts) s.latencyCount += v;
-  s.p50 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 50);
-  s.p90 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 90);
-  s.p99 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 99);
-  s.p999 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 99.9);
-  s.max = std::max(s.max, s.p999);
-  return s;
 }
 
 }  // namespace iocpm

@@ -18,6 +18,7 @@
 #include "../../core/send_queue.h"
 #include "../../core/workload.h"
 #include "../posix/socket_util.h"
+#include "../posix/worker_pool_backend.h"
 
 namespace iocpm {
 namespace {
@@ -506,23 +507,14 @@ class Worker : public SessionSink {
   std::thread thread_;
 };
 
-class IoUringBackend : public Backend {
+class IoUringBackend : public posix::WorkerPoolBackend<Worker> {
  public:
-  ~IoUringBackend() override { stop(); }
-
   NativeError start(const EngineConfig& cfg, WorkerMetrics* metrics, BackendInfo* info) override {
-    cfg_ = cfg;
-    int shared = -1;
-    if (cfg_.reusePort) {
-      if (NativeError e = posix::check_port_free(cfg_)) return e;
-    } else {
-      if (NativeError e = posix::create_listener(cfg_, false, &shared)) return e;
-      sharedListenFd_ = shared;
-    }
+    if (NativeError e = openListener(cfg, false)) return e;
     std::vector<std::promise<std::pair<NativeError, bool>>> ready(cfg_.workers);
     for (int i = 0; i < cfg_.workers; ++i) {
       workers_.emplace_back(new Worker(i, cfg_, metrics[i], sessionCount_));
-      workers_.back()->launch(shared, &ready[i]);
+      workers_.back()->launch(sharedListenFd_, &ready[i]);
     }
     NativeError firstError;
     bool multishot = false;
@@ -547,34 +539,10 @@ class IoUringBackend : public Backend {
     return {};
   }
 
-  void stop() override {
-    if (!started_ || stopped_) return;
-    stopped_ = true;
-    for (auto& w : workers_) {
-      w->stopRequested_.store(true, std::memory_order_release);
-      w->wake();
-    }
-    for (auto& w : workers_) w->join();
-    closeShared();
-  }
-
   int64_t queueDepth(int worker) const override {
     if (worker < 0 || worker >= static_cast<int>(workers_.size())) return 0;
     return workers_[worker]->queueDepth();
   }
-
- private:
-  void closeShared() {
-    if (sharedListenFd_ >= 0) ::close(sharedListenFd_);
-    sharedListenFd_ = -1;
-  }
-
-  EngineConfig cfg_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::atomic<int> sessionCount_{0};
-  int sharedListenFd_ = -1;
-  bool started_ = false;
-  bool stopped_ = false;
 };
 
 }  // namespace

@@ -1,7 +1,6 @@
 // Load generator on Linux: each generator thread drives its share of the connections with one
-// edge-triggered epoll instance. Every connection's byte stream is a deterministic pattern
-// (period 251, offset by connection id), so echoes are verified with memcmp and no copy of the
-// sent data is kept; a dropped, duplicated or reordered byte shows as a mismatch or a shortfall.
+// edge-triggered epoll instance. Echoes are checked against the shared byte pattern
+// (loadgen_shared.h); a dropped, duplicated or reordered byte shows as a mismatch or a shortfall.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -20,34 +19,10 @@
 #include <vector>
 
 #include "../../core/metrics.h"
-#include "../../loadgen/loadgen.h"
+#include "../../loadgen/loadgen_shared.h"
 
 namespace iocpm {
 namespace {
-
-constexpr int kPeriod = 251;                // prime: shifts by powers of two never line up
-constexpr size_t kMaxChunk = 64 * 1024;     // largest single send/recv
-constexpr uint64_t kDrainNs = 2000000000ull;  // wait this long for last echoes after sending ends
-constexpr size_t kGarbageBytes = 1 << 20;
-
-struct PatternTable {
-  std::vector<char> bytes;
-  PatternTable() : bytes(kPeriod + kMaxChunk) {
-    uint32_t x = 0x9E3779B9u;
-    char t[kPeriod];
-    for (int i = 0; i < kPeriod; ++i) {
-      x = x * 1664525u + 1013904223u;
-      t[i] = static_cast<char>(x >> 24);
-    }
-    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = t[i % kPeriod];
-  }
-  // Pointer to the expected bytes of connection `id` at stream offset `off` (up to kMaxChunk).
-  const char* at(int id, uint64_t off) const { return bytes.data() + (off + uint64_t(id) * 17) % kPeriod; }
-};
-const PatternTable& pattern_table() {
-  static PatternTable t;
-  return t;
-}
 
 enum class ConnState { Waiting, Connecting, Open, Closed };
 
@@ -66,66 +41,17 @@ struct Conn {
   bool writeShut = false;
 };
 
-struct alignas(64) ThreadCounters {
-  std::atomic<uint64_t> connectsOk{0}, connectsFailed{0}, active{0};
-  std::atomic<uint64_t> msgsSent{0}, msgsEchoed{0}, bytesSent{0}, bytesReceived{0}, mismatched{0};
-  std::atomic<uint64_t> faults[int(Fault::kCount)] = {};
-  LatencyHistogram hist;
-  std::mutex errMu;
-  std::map<int, uint64_t> errors;
-  void bump(std::atomic<uint64_t>& a, uint64_t n = 1) { a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  void drop(std::atomic<uint64_t>& a) { a.store(a.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
-  void error(int code) {
-    std::lock_guard<std::mutex> g(errMu);
-    ++errors[code];
-  }
-};
-
-Fault pick_fault(const LoadConfig& c, int id) {
-  // id*37 mod 100 is a permutation of 0..99 for every 100 consecutive ids: each block of 100
-  // connections gets exactly the requested percentages, spread out rather than clustered.
-  int slot = static_cast<int>((static_cast<int64_t>(id) * 37) % 100);
-  int acc = 0;
-  for (int f = 1; f < int(Fault::kCount); ++f) {
-    acc += c.faultPercent[f];
-    if (slot < acc) return Fault(f);
-  }
-  return Fault::None;
-}
-
-}  // namespace
-
-struct LoadGenerator::Impl {
-  LoadConfig cfg;
+struct PosixRun : LoadRun {
+  using LoadRun::LoadRun;
   sockaddr_storage addr{};
   socklen_t addrLen = 0;
-  std::atomic<bool> stopFlag{false};
-  std::atomic<int> liveThreads{0};
-  std::atomic<int64_t> budget{0};
-  uint64_t startNs = 0;
-  std::atomic<uint64_t> endNs{0};
-  std::vector<std::unique_ptr<ThreadCounters>> counters;
-  std::vector<std::thread> threads;
 
-  bool takeMessage() {
-    if (cfg.messages <= 0) return true;
-    return budget.fetch_sub(1, std::memory_order_relaxed) > 0;
-  }
-  bool sendingOver(uint64_t now) const {
-    if (stopFlag.load(std::memory_order_relaxed)) return true;
-    if (cfg.durationMs > 0 && now >= startNs + uint64_t(cfg.durationMs) * 1000000ull) return true;
-    if (cfg.messages > 0 && budget.load(std::memory_order_relaxed) <= 0) return true;
-    return false;
-  }
-
-  void runThread(int tid);
+  void runThread(int tid) override;
 };
-
-namespace {
 
 class GenThread {
  public:
-  GenThread(LoadGenerator::Impl& g, int tid) : g_(g), c_(*g.counters[tid]), tid_(tid) {}
+  GenThread(PosixRun& g, int tid) : g_(g), c_(*g.counters[tid]), tid_(tid) {}
 
   void run() {
     epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -446,7 +372,7 @@ class GenThread {
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) && cn.fault != Fault::Slow) onReadable(cn);
   }
 
-  LoadGenerator::Impl& g_;
+  PosixRun& g_;
   ThreadCounters& c_;
   int tid_;
   int epfd_ = -1;
@@ -458,18 +384,9 @@ class GenThread {
   uint64_t lastTrickle_ = 0;
 };
 
+void PosixRun::runThread(int tid) { GenThread(*this, tid).run(); }
+
 }  // namespace
-
-void LoadGenerator::Impl::runThread(int tid) {
-  GenThread(*this, tid).run();
-  if (liveThreads.fetch_sub(1) == 1) endNs.store(mono_ns());
-}
-
-LoadGenerator::LoadGenerator() = default;
-LoadGenerator::~LoadGenerator() {
-  stop();
-  wait();
-}
 
 static LoadError resolve(const LoadConfig& cfg, sockaddr_storage* out, socklen_t* len) {
   addrinfo hints{};
@@ -523,78 +440,19 @@ LoadError LoadGenerator::start(const LoadConfig& cfg) {
   if (LoadError e = validate_load_config(cfg)) return e;
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (!joined_) return {"", "already-running", 0, "a load run is already in progress; stop it first"};
+    if (!joined_) return already_running_error();
   }
-  auto impl = std::make_unique<Impl>();
-  impl->cfg = cfg;
-  impl->cfg.threads = std::min(cfg.threads, cfg.connections);
-  if (LoadError e = resolve(cfg, &impl->addr, &impl->addrLen)) return e;
-  if (LoadError e = preflight(cfg, impl->addr, impl->addrLen)) return e;
-  impl->budget.store(cfg.messages);
-  impl->startNs = mono_ns();
-  for (int t = 0; t < impl->cfg.threads; ++t) impl->counters.emplace_back(new ThreadCounters());
-  impl->liveThreads.store(impl->cfg.threads);
+  LoadConfig c = cfg;
+  c.threads = std::min(cfg.threads, cfg.connections);
+  auto run = std::make_unique<PosixRun>(c);
+  if (LoadError e = resolve(cfg, &run->addr, &run->addrLen)) return e;
+  if (LoadError e = preflight(cfg, run->addr, run->addrLen)) return e;
   std::lock_guard<std::mutex> g(mu_);
-  if (!joined_) return {"", "already-running", 0, "a load run is already in progress; stop it first"};
-  Impl* raw = impl.get();
-  for (int t = 0; t < impl->cfg.threads; ++t) impl->threads.emplace_back([raw, t] { raw->runThread(t); });
-  impl_ = std::move(impl);  // the previous run (if any) was joined: safe to free
+  if (!joined_) return already_running_error();
+  run->startThreads();
+  run_ = std::move(run);  // the previous run (if any) was joined: safe to free
   joined_ = false;
   return {};
-}
-
-void LoadGenerator::wait() {
-  Impl* impl;
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (!impl_ || joined_) return;
-    impl = impl_.get();
-  }
-  for (auto& t : impl->threads) t.join();
-  std::lock_guard<std::mutex> g(mu_);
-  joined_ = true;
-}
-
-void LoadGenerator::stop() {
-  std::lock_guard<std::mutex> g(mu_);
-  if (impl_) impl_->stopFlag.store(true);
-}
-
-bool LoadGenerator::running() const {
-  std::lock_guard<std::mutex> g(mu_);
-  return impl_ && impl_->liveThreads.load() > 0;
-}
-
-LoadSnapshot LoadGenerator::snapshot() const {
-  LoadSnapshot s;
-  std::lock_guard<std::mutex> g(mu_);
-  if (!impl_) return s;
-  s.running = impl_->liveThreads.load() > 0;
-  uint64_t end = s.running ? mono_ns() : impl_->endNs.load();
-  s.elapsedNs = end - impl_->startNs;
-  std::vector<uint64_t> counts(LatencyHistogram::kBuckets, 0);
-  for (const auto& c : impl_->counters) {
-    auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-    s.connectsOk += ld(c->connectsOk);
-    s.connectsFailed += ld(c->connectsFailed);
-    s.activeConnections += ld(c->active);
-    s.msgsSent += ld(c->msgsSent);
-    s.msgsEchoed += ld(c->msgsEchoed);
-    s.bytesSent += ld(c->bytesSent);
-    s.bytesReceived += ld(c->bytesReceived);
-    s.mismatchedBytes += ld(c->mismatched);
-    for (int f = 0; f < int(Fault::kCount); ++f) s.faultsInjected[f] += ld(c->faults[f]);
-    c->hist.addTo(counts.data(), &s.max);
-    std::lock_guard<std::mutex> g(c->errMu);
-    for (auto& kv : c->errors) s.errors[kv.first] += kv.second;
-  }
-  for (uint64_t v : counts) s.latencyCount += v;
-  s.p50 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 50);
-  s.p90 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 90);
-  s.p99 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 99);
-  s.p999 = LatencyHistogram::percentile(counts.data(), s.latencyCount, 99.9);
-  s.max = std::max(s.max, s.p999);
-  return s;
 }
 
 }  // namespace iocpm
