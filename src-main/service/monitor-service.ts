@@ -3,6 +3,7 @@
 // renderer sees the same behaviour in both modes. Every method takes an untrusted payload,
 // validates it (src-shared/validate) and resolves with a Result — nothing throws into a caller.
 import { readSnapshot } from '../addon/snapshot-decode'
+import { downsampleTicks } from './downsample'
 import type { CsvColumn } from '../../src-shared/csv-schema'
 import type { ExportRequest } from '../../src-shared/api'
 import { EventEmitter } from 'node:events'
@@ -126,7 +127,8 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
   async history(payload?: unknown): Promise<Result<MetricsTick[]>> {
     const v = this.validate('metrics:history', payload)
     if (!v.ok) return v
-    return { ok: true, value: this.ring.toArray() }
+    // Charts get at most HISTORY_MAX_POINTS merged samples; CSV export reads the full ring.
+    return { ok: true, value: downsampleTicks(this.ring.toArray()) }
   }
 
   /** Export for the browser transport: the CSV text itself (path is null). */
