@@ -359,9 +359,17 @@ TEST_CASE("stop with 1,000 open connections is fast and leaks nothing") {
     std::vector<int>& fds = guard.fds;
     int connected = 0;
     for (int i = 0; i < 1000; ++i) {
-      fds.push_back(connect_to(c.port));
-      connected += fds.back() >= 0;
+      int fd = connect_to(c.port);
+      // A client connect can time out on a busy 2-core box (SYN retransmitted twice); such a
+      // client closes its socket and the server sees it end. Retry once: what is measured is
+      // stop() with 1,000 live sessions, not the kernel's SYN handling.
+      if (fd < 0) fd = connect_to(c.port);
+      if (fd >= 0) {
+        fds.push_back(fd);
+        ++connected;
+      }
     }
+    REQUIRE(connected == 1000);
     bool all = eventually([&] { return totals(e).sessions == 1000; }, 15000);
     if (!all) {
       Totals t = totals(e);
