@@ -60,9 +60,21 @@ describe('Electronegativity', () => {
       // -e: our Electron version (it cannot detect one from a source tree); -x: the one check that
       // downloads Electron's release list (no network in CI; version currency is npm's business).
       const args = [scanner!, '-i', input, '-e', electronVersion(), '-x', 'availablesecurityfixesglobalcheck', '-o', report, '-r', '-v', 'false']
-      await promisify(execFile)(process.execPath, args, { cwd: dir, timeout: 50_000, maxBuffer: 16 * 1024 * 1024 })
-      expect(existsSync(report)).toBe(true)
-      const findings = parse(readFileSync(report, 'utf8'), { columns: true, trim: true, skip_empty_lines: true }) as Finding[]
+      // Electronegativity 1.10 writes the CSV header and the rows with two concurrent
+      // fs.writeFile calls; when the header lands last it overwrites the start of the first row.
+      // A report whose rows do not all start with a check id is therefore re-made (never guessed).
+      let text = ''
+      for (let attempt = 0; attempt < 5; attempt++) {
+        rmSync(report, { force: true })
+        await promisify(execFile)(process.execPath, args, { cwd: dir, timeout: 50_000, maxBuffer: 16 * 1024 * 1024 })
+        await new Promise((r) => setTimeout(r, 200)) // its writes are fire-and-forget
+        text = existsSync(report) ? readFileSync(report, 'utf8') : ''
+        const rows = text.split(/\r?\n/).slice(1).filter(Boolean)
+        if (text.startsWith('issue,') && rows.every((l) => /^[A-Z0-9_]+,"/.test(l))) break
+        text = ''
+      }
+      expect(text, 'Electronegativity never produced a well-formed CSV report').not.toBe('')
+      const findings = parse(text, { columns: true, trim: true, skip_empty_lines: true }) as Finding[]
       for (const f of findings) console.log(`electronegativity: ${f.severity}/${f.confidence} ${f.issue} ${f.filename}:${f.location}`)
       // Proof the TypeScript sources were parsed: the window factory is seen (a MEDIUM "review
       // the preload" note is expected there).
