@@ -67,9 +67,8 @@ std::string snapshot_json(const iocpm::EngineSnapshot& s) {
     out += ",\"errors\":[";
     for (size_t j = 0; j < w.errors.size(); ++j) {
       const auto& e = w.errors[j];
-      // -1 is read_metrics' "more distinct codes than slots" bucket, not an OS number.
-      iocpm::NativeErrorName n =
-          e.code == -1 ? iocpm::NativeErrorName{"unknown", "OVERFLOW"} : iocpm::translate_native_error(e.code);
+      // translate_native_error also names read_metrics' overflow bucket (kErrCountOverflow).
+      iocpm::NativeErrorName n = iocpm::translate_native_error(e.code);
       if (j) out += ',';
       out += '{';
       field(out, "code", e.code, false);

@@ -209,15 +209,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       o.Set("bytesOut", static_cast<double>(w.bytesOut));
       o.Set("busyNs", static_cast<double>(w.busyNs));
       Napi::Array errs = Napi::Array::New(env, w.errors.size());
-      for (size_t j = 0; j < w.errors.size(); ++j) {
-        NativeErrorName n = w.errors[j].code == -1 ? NativeErrorName{"unknown", "OVERFLOW"} : translate_native_error(w.errors[j].code);
-        Napi::Object e = Napi::Object::New(env);
-        e.Set("code", w.errors[j].code);
-        e.Set("nativeName", n.native);
-        e.Set("name", n.portable);
-        e.Set("count", static_cast<double>(w.errors[j].count));
-        errs.Set(uint32_t(j), e);
-      }
+      for (size_t j = 0; j < w.errors.size(); ++j) errs.Set(uint32_t(j), error_count_object(env, w.errors[j].code, w.errors[j].count));
       o.Set("errors", errs);
       workers.Set(uint32_t(i), o);
     }
@@ -259,13 +251,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     uint32_t k = 0;
     for (const WorkerSnapshot& w : s.workers) {
       for (const ErrorCountSnapshot& er : w.errors) {
-        NativeErrorName n = er.code == -1 ? NativeErrorName{"unknown", "OVERFLOW"} : translate_native_error(er.code);
-        Napi::Object e = Napi::Object::New(env);
+        Napi::Object e = error_count_object(env, er.code, er.count);
         e.Set("worker", w.worker);
-        e.Set("code", er.code);
-        e.Set("nativeName", n.native);
-        e.Set("name", n.portable);
-        e.Set("count", static_cast<double>(er.count));
         errs.Set(k++, e);
       }
     }
@@ -275,6 +262,20 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   std::shared_ptr<Engine> engine_;
 };
+
+}  // namespace
+
+Napi::Object error_count_object(Napi::Env env, int code, uint64_t count) {
+  NativeErrorName n = translate_native_error(code);
+  Napi::Object e = Napi::Object::New(env);
+  e.Set("code", code);
+  e.Set("nativeName", n.native);
+  e.Set("name", n.portable);
+  e.Set("count", static_cast<double>(count));
+  return e;
+}
+
+namespace {
 
 Napi::Value Catalog(const Napi::CallbackInfo& info) {
   size_t n = 0;

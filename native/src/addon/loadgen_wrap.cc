@@ -26,15 +26,7 @@ Napi::Object to_js(Napi::Env env, const LoadSnapshot& s) {
   o.Set("faultsInjected", faults);
   Napi::Array errs = Napi::Array::New(env, s.errors.size());
   uint32_t i = 0;
-  for (const auto& kv : s.errors) {
-    NativeErrorName n = translate_native_error(kv.first);
-    Napi::Object e = Napi::Object::New(env);
-    e.Set("code", kv.first);
-    e.Set("nativeName", n.native);
-    e.Set("name", n.portable);
-    e.Set("count", static_cast<double>(kv.second));
-    errs.Set(i++, e);
-  }
+  for (const auto& kv : s.errors) errs.Set(i++, error_count_object(env, kv.first, kv.second));
   o.Set("errors", errs);
   Napi::Object lat = Napi::Object::New(env);
   lat.Set("count", static_cast<double>(s.latencyCount));

@@ -53,6 +53,7 @@ const CatalogEntry& catalog_lookup(const char* name) {
 
 NativeErrorName translate_native_error(int code) {
   switch (code) {
+    case kErrCountOverflow: return {"unknown", "OVERFLOW"};
     case kErrSendQueueFull: return {"send-queue-full", "SEND_QUEUE_FULL"};
     case kErrSessionLimit: return {"session-limit", "SESSION_LIMIT"};
     default: return translate_platform_error(code);

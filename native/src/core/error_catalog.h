@@ -25,6 +25,7 @@ struct NativeErrorName {
 
 // Engine-defined conditions that have no OS error number. Kept far above any errno / WSA code.
 enum SyntheticError : int {
+  kErrCountOverflow = -1,  // read_metrics: errors of more distinct codes than a worker has slots
   kErrSendQueueFull = 0x20000001,
   kErrSessionLimit = 0x20000002,
 };

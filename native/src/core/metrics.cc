@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include "error_catalog.h"
+
 #include <chrono>
 
 namespace iocpm {
@@ -40,7 +42,7 @@ WorkerSnapshot read_metrics(int worker, const WorkerMetrics& m) {
     s.errors.push_back({c, slot.count.load(std::memory_order_relaxed)});
   }
   uint64_t over = m.errorsOverflow.load(std::memory_order_relaxed);
-  if (over) s.errors.push_back({-1, over});
+  if (over) s.errors.push_back({kErrCountOverflow, over});
   return s;
 }
 
