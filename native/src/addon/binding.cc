@@ -155,20 +155,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  private:
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    auto deferredReject = [&](Napi::Error e) {
-      auto d = Napi::Promise::Deferred::New(env);
-      d.Reject(e.Value());
-      return d.Promise();
-    };
     EngineConfig cfg;
-    try {
-      if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "start(config) needs a config object");
-      cfg = read_config(info[0].As<Napi::Object>());
-    } catch (const Napi::Error& e) {
-      Napi::Error err = e;
-      err.Value().Set("code", "invalid-config");
-      return deferredReject(err);
-    }
+    Napi::Promise rejected;
+    if (!read_start_config(info, read_config, &cfg, &rejected)) return rejected;
     auto* w = new StartWorker(env, engine_, cfg);
     Napi::Promise p = w->promise();
     w->Queue();

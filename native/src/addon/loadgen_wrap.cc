@@ -141,16 +141,8 @@ class LoadWrap : public Napi::ObjectWrap<LoadWrap> {
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     LoadConfig cfg;
-    try {
-      if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "start(config) needs a config object");
-      cfg = read_load_config(info[0].As<Napi::Object>());
-    } catch (const Napi::Error& e) {
-      Napi::Error err = e;
-      err.Value().Set("code", "invalid-config");
-      auto d = Napi::Promise::Deferred::New(env);
-      d.Reject(err.Value());
-      return d.Promise();
-    }
+    Napi::Promise rejected;
+    if (!read_start_config(info, read_load_config, &cfg, &rejected)) return rejected;
     auto* w = new RunWorker(env, lg_, cfg);
     Napi::Promise p = w->promise();
     w->Queue();
