@@ -2,9 +2,15 @@
 // `npm run bench`: every backend and the Node `net` echo baseline, measured side by side in one
 // run with the project's native load generator (which verifies every echoed byte).
 //   --seconds N   per measurement (default 3)     --full   adds 5,000 connections
+//   --rounds N    measurements per point (default 3; the median is reported)
+//   --no-pin      let the scheduler place generator and servers (default: pinned, see below)
 //   --quick       one short pass (for a smoke check)
 // Writes bench/results/<date>.md and .json and prints the table.
-import { spawn } from 'node:child_process'
+//
+// Why pinned: on a 2-core box an unpinned server and generator keep migrating and sometimes
+// share a core, which moved single results by ±20 %. Pinned, each side owns one core: the
+// generator (this process) CPU 0, the server under test CPU 1 — the same for every server.
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import net from 'node:net'
@@ -19,7 +25,18 @@ const { LoadGenerator } = require(join(here, '../native/build/Release/iocp_monit
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
 const full = argv.includes('--full')
-const seconds = Number(argv[argv.indexOf('--seconds') + 1]) || (quick ? 1 : 3)
+const numArg = (name) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : NaN)
+const seconds = numArg('--seconds') || (quick ? 1 : 3)
+const ROUNDS = numArg('--rounds') || (quick ? 1 : 3)
+const cpuCount = (await import('node:os')).cpus().length
+const haveTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0
+const pin = !argv.includes('--no-pin') && cpuCount >= 2 && haveTaskset
+if (pin && process.env.IOCPM_BENCH_PINNED !== '1') {
+  // Re-run this script on CPU 0 (the generator's threads inherit the affinity).
+  const r = spawnSync('taskset', ['-c', '0', process.execPath, fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit', env: { ...process.env, IOCPM_BENCH_PINNED: '1' } })
+  process.exit(r.status ?? 1)
+}
+const placement = pin ? 'generator pinned to CPU 0, server to CPU 1' : `unpinned (${cpuCount < 2 ? 'one CPU' : haveTaskset ? '--no-pin' : 'no taskset'})`
 const CONNS = quick ? [50] : full ? [1, 50, 500, 5000] : [1, 50, 500]
 const SIZES = quick ? [128] : [128, 4096]
 const SERVERS = [
@@ -50,7 +67,10 @@ function rssMiB(pid) {
 
 async function startServer(spec, extra = []) {
   const port = await freePort()
-  const child = spawn(process.execPath, [join(here, 'server-host.cjs'), ...spec.args, '--port', String(port), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const host = [join(here, 'server-host.cjs'), ...spec.args, '--port', String(port), ...extra]
+  const child = pin
+    ? spawn('taskset', ['-c', '1', process.execPath, ...host], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn(process.execPath, host, { stdio: ['pipe', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
     child.stdout.once('data', (d) => (String(d).startsWith('ready') ? resolve() : reject(new Error(String(d)))))
     child.once('exit', (code) => reject(new Error(`${spec.name} server exited with ${code}`)))
@@ -82,17 +102,31 @@ async function measure(server, conns, size, secs) {
   }
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const results = []
-console.log(`bench: ${seconds} s per point, connections ${CONNS.join('/')}, sizes ${SIZES.join('/')} B; one worker per engine (Node is single-threaded), one generator thread`)
+console.log(`bench: ${seconds} s per point × ${ROUNDS} rounds, connections ${CONNS.join('/')}, sizes ${SIZES.join('/')} B; one worker per engine (Node is single-threaded), one generator thread; ${placement}`)
 for (const conns of CONNS) {
   for (const size of SIZES) {
-    // Servers are measured back to back for each point, so drift on a noisy box hits all alike.
+    // Servers are measured back to back within each round, so drift on a noisy box hits all alike.
+    const runs = Object.fromEntries(SERVERS.map((s) => [s.name, []]))
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const spec of SERVERS) {
+        const server = await startServer(spec)
+        const r = await measure(server, conns, size, seconds)
+        await server.stop()
+        runs[spec.name].push(r)
+        console.log(`${spec.name.padEnd(9)} conns=${String(conns).padStart(4)} size=${String(size).padStart(4)}  ${r.msgsPerS.toFixed(0).padStart(8)} msg/s  ${r.mbPerS.toFixed(1).padStart(7)} MB/s  p50 ${r.p50Us.toFixed(0)} µs  p99 ${r.p99Us.toFixed(0)} µs  cpu ${r.cpuUsPerMsg.toFixed(2)} µs/msg  ${r.verified ? 'verified' : 'MISMATCH'}`)
+      }
+    }
+    // The reported row is the run with the median msgs/s (so its columns belong together); the
+    // range shows the spread, and "verified" must hold for every run.
     for (const spec of SERVERS) {
-      const server = await startServer(spec)
-      const r = await measure(server, conns, size, seconds)
-      await server.stop()
-      results.push({ server: spec.name, ...r })
-      console.log(`${spec.name.padEnd(9)} conns=${String(conns).padStart(4)} size=${String(size).padStart(4)}  ${r.msgsPerS.toFixed(0).padStart(8)} msg/s  ${r.mbPerS.toFixed(1).padStart(7)} MB/s  p50 ${r.p50Us.toFixed(0)} µs  p99 ${r.p99Us.toFixed(0)} µs  cpu ${r.cpuUsPerMsg.toFixed(2)} µs/msg  ${r.verified ? 'verified' : 'MISMATCH'}`)
+      const all = runs[spec.name]
+      const mid = median(all.map((r) => r.msgsPerS))
+      const row = all.find((r) => r.msgsPerS === mid)
+      const lo = Math.min(...all.map((r) => r.msgsPerS))
+      const hi = Math.max(...all.map((r) => r.msgsPerS))
+      results.push({ server: spec.name, ...row, minMsgsPerS: lo, maxMsgsPerS: hi, rounds: all.length, verified: all.every((r) => r.verified) })
     }
   }
 }
@@ -100,8 +134,7 @@ for (const conns of CONNS) {
 // Monitoring overhead: the same server with the main-process sampler at 10 Hz vs off,
 // alternated so both see the same machine conditions; medians of the pairs.
 const overhead = []
-const rounds = quick ? 1 : 3
-for (let i = 0; i < rounds; i++) {
+for (let i = 0; i < ROUNDS; i++) {
   for (const hz of [0, 10]) {
     const server = await startServer(SERVERS[0], ['--sample-hz', String(hz)])
     const r = await measure(server, 50, 128, seconds)
@@ -109,7 +142,6 @@ for (let i = 0; i < rounds; i++) {
     overhead.push({ hz, msgsPerS: r.msgsPerS, cpuUsPerMsg: r.cpuUsPerMsg })
   }
 }
-const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const off = median(overhead.filter((o) => o.hz === 0).map((o) => o.msgsPerS))
 const on = median(overhead.filter((o) => o.hz === 10).map((o) => o.msgsPerS))
 const overheadPct = ((off - on) / off) * 100
@@ -124,20 +156,20 @@ const date = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '')
 const md = [
   `# Benchmark ${new Date().toISOString()}`,
   '',
-  `Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\` — ${seconds} s per point on ${process.platform} (${(await import('node:os')).cpus().length} cores), loopback, one engine worker, one generator thread; every echo verified byte for byte.`,
+  `Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\` — ${process.platform}, ${cpuCount} cores, loopback; ${seconds} s per run, median of ${ROUNDS} rounds per point (servers interleaved within each round); one engine worker, one generator thread; ${placement}; every echo verified byte for byte.`,
   '',
-  '| server | conns | size B | msgs/s | MB/s | p50 µs | p99 µs | server CPU µs/msg | RSS MiB | × Node msgs/s | × Node CPU/msg | verified |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${r.server} | ${r.conns} | ${r.size} | ${r.msgsPerS.toFixed(0)} | ${r.mbPerS.toFixed(1)} | ${r.p50Us.toFixed(0)} | ${r.p99Us.toFixed(0)} | ${r.cpuUsPerMsg.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${r.ratioMsgs.toFixed(2)} | ${r.ratioCpu.toFixed(2)} | ${r.verified ? 'yes' : 'NO'} |`),
+  '| server | conns | size B | msgs/s (median) | range | MB/s | p50 µs | p99 µs | server CPU µs/msg | RSS MiB | × Node msgs/s | × Node CPU/msg | verified |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...rows.map((r) => `| ${r.server} | ${r.conns} | ${r.size} | ${r.msgsPerS.toFixed(0)} | ${(r.minMsgsPerS / 1000).toFixed(0)}k–${(r.maxMsgsPerS / 1000).toFixed(0)}k | ${r.mbPerS.toFixed(1)} | ${r.p50Us.toFixed(0)} | ${r.p99Us.toFixed(0)} | ${r.cpuUsPerMsg.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${r.ratioMsgs.toFixed(2)} | ${r.ratioCpu.toFixed(2)} | ${r.verified ? 'yes' : 'NO'} |`),
   '',
   `![throughput vs connections](${date}.svg)`,
   '',
-  `Monitoring overhead (iouring, 50 conns, 128 B, sampler 10 Hz vs off, median of ${rounds}): ${off.toFixed(0)} vs ${on.toFixed(0)} msgs/s = ${overheadPct.toFixed(2)} %`,
+  `Monitoring overhead (iouring, 50 conns, 128 B, sampler 10 Hz vs off, median of ${ROUNDS}): ${off.toFixed(0)} vs ${on.toFixed(0)} msgs/s = ${overheadPct.toFixed(2)} %`,
   '',
 ].join('\n')
 mkdirSync(join(here, 'results'), { recursive: true })
 writeFileSync(join(here, 'results', `${date}.md`), md)
-writeFileSync(join(here, 'results', `${date}.json`), JSON.stringify({ seconds, rows, overhead, overheadPct }, null, 2))
+writeFileSync(join(here, 'results', `${date}.json`), JSON.stringify({ seconds, rounds: ROUNDS, placement, rows, overhead, overheadPct }, null, 2))
 writeFileSync(join(here, 'results', `${date}.svg`), throughputSvg(rows))
 writeFileSync(join(here, 'results', 'latest.svg'), throughputSvg(rows))
 writeFileSync(join(here, 'results', 'latest.md'), md)

@@ -364,7 +364,7 @@ TEST_CASE("stop with 1,000 open connections is fast and leaks nothing") {
       // client closes its socket and the server sees it end. Retry once: what is measured is
       // stop() with 1,000 live sessions, not the kernel's SYN handling.
       for (int retry = 0; fd < 0 && retry < 3; ++retry) {
-        MESSAGE("client connect " << i << " failed: " << std::strerror(errno) << "; retrying");
+        MESSAGE("client connect " << i << " failed: " << std::string(std::strerror(errno)) << "; retrying");
         fd = connect_to(c.port);
       }
       if (fd >= 0) {

@@ -30,7 +30,9 @@ inline int connect_to(int port, int timeoutMs = 5000) {
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    int err = errno;  // the caller reports it; close() must not overwrite it
     ::close(fd);
+    errno = err;
     return -1;
   }
   int one = 1;
