@@ -56,17 +56,38 @@ export const LIMITS = {
 export interface FieldError {
   field: string
   message: string
+  /** Set when the error is a rule between fields rather than the field's own range or type. */
+  rule?: 'sendQueueVsRecvBuffer'
 }
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
-const IPV6 = /^[0-9a-fA-F:.]+$/
+const HEXTET = /^[0-9a-fA-F]{1,4}$/
+
+/** RFC 4291 text form: up to 8 hextets, one `::` for a run of zeros, optionally IPv4 at the end. */
+function isIpv6(host: string): boolean {
+  if (host.length > 45 || !host.includes(':')) return false
+  const halves = host.split('::')
+  if (halves.length > 2) return false
+  const groups = halves.map((h) => (h === '' ? [] : h.split(':')))
+  const all = groups.flat()
+  let count = all.length
+  // Only the very end of the address may be dotted IPv4 (so not "1.2.3.4::").
+  const tail = groups[groups.length - 1]!
+  const last = tail[tail.length - 1]
+  if (last !== undefined && last.includes('.')) {
+    if (!IPV4.test(last)) return false
+    all.pop()
+    count += 1 // an embedded IPv4 address fills two hextets
+  }
+  if (!all.every((g) => HEXTET.test(g))) return false
+  return halves.length === 2 ? count <= 7 : count === 8
+}
 
 /** A literal IPv4/IPv6 address; host names are rejected so binding never depends on DNS. */
 export function isIpLiteral(host: string): boolean {
-  if (IPV4.test(host)) return true
-  return host.includes(':') && IPV6.test(host) && host.length <= 45
+  return IPV4.test(host) || isIpv6(host)
 }
 
 function checkInt(errors: FieldError[], field: keyof typeof LIMITS, v: unknown): void {
@@ -111,5 +132,10 @@ export function validateEngineConfig(input: unknown): Validated<EngineConfig> {
   checkEnum(errors, 'closeMode', c.closeMode, CLOSE_MODES)
   if (typeof c.noDelay !== 'boolean') errors.push({ field: 'noDelay', message: 'noDelay must be true or false' })
   if (typeof c.reusePort !== 'boolean') errors.push({ field: 'reusePort', message: 'reusePort must be true or false' })
+  // Echo pauses receiving once the queue is half full; one more receive must still fit, or a
+  // session would be closed with send-queue-full by its own echo.
+  if (!errors.some((e) => e.field === 'sendQueueLimit' || e.field === 'recvBufferSize') && c.sendQueueLimit < 2 * c.recvBufferSize) {
+    errors.push({ field: 'sendQueueLimit', rule: 'sendQueueVsRecvBuffer', message: `sendQueueLimit must be at least twice recvBufferSize (${2 * c.recvBufferSize})` })
+  }
   return errors.length ? { ok: false, errors } : { ok: true, value: c }
 }

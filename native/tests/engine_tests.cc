@@ -75,6 +75,25 @@ TEST_CASE("config validation names the field") {
   CHECK(e.start(c).configError.field == "host");
   c.host = "256.1.1.1";
   CHECK(e.start(c).configError.field == "host");
+  for (const char* bad : {":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", "1.2.3.4::", "::ffff:999.0.0.1", "1:2:3:4:5:6:7"}) {
+    c.host = bad;
+    CAPTURE(std::string(bad));
+    CHECK(e.start(c).configError.field == "host");
+  }
+  for (const char* good : {"::1", "::", "fe80::1", "1:2:3:4:5:6:7:8", "::ffff:127.0.0.1", "2001:db8::8a2e:370:7334"}) {
+    c.host = good;
+    CAPTURE(std::string(good));
+    CHECK(e.start(c).configError.field != "host");  // valid text; binding may still fail
+    e.stop();
+  }
+  c.host = "127.0.0.1";
+  c.recvBufferSize = 64 * 1024;
+  c.sendQueueLimit = 64 * 1024;  // an echo of one receive would not fit once paused
+  r = e.start(c);
+  CHECK(r.kind == StartResult::InvalidConfig);
+  CHECK(r.configError.field == "sendQueueLimit");
+  c.recvBufferSize = 16 * 1024;
+  c.sendQueueLimit = 4 * 1024 * 1024;
   BackendKind k;
   CHECK_FALSE(parse_backend("kqueue", &k));
   c.host = "127.0.0.1";
@@ -219,6 +238,39 @@ TEST_CASE("discard and chat workloads") {
       send_all(fds[0], "hello", 5);
       for (int fd : fds) CHECK(recv_n(fd, 5) == "hello");
       for (int fd : fds) ::close(fd);
+      e.stop();
+    }
+  }
+}
+
+TEST_CASE("close mode: graceful ends a half-closed session with FIN, abortive with RST only") {
+  for (BackendKind b : kBackends) {
+    for (CloseMode mode : {CloseMode::Graceful, CloseMode::Abortive}) {
+      CAPTURE(std::string(backend_name(b)));
+      CAPTURE(mode == CloseMode::Abortive);
+      Engine e;
+      EngineConfig c = make_config(b, 1);
+      c.closeMode = mode;
+      start_ok(e, c);
+      int fd = connect_to(c.port);
+      REQUIRE(fd >= 0);
+      std::string msg = pattern(3000, 9);
+      REQUIRE(send_all(fd, msg.data(), msg.size()));
+      ::shutdown(fd, SHUT_WR);  // the server echoes everything, then closes its side
+      CHECK(recv_n(fd, msg.size()) == msg);
+      char byte;
+      ssize_t r;
+      do r = ::recv(fd, &byte, 1, 0);
+      while (r < 0 && errno == EINTR);
+      int err = r < 0 ? errno : 0;
+      if (mode == CloseMode::Graceful) {
+        CHECK(r == 0);  // FIN after the last echoed byte
+      } else {
+        CHECK(r == -1);  // no FIN first: the session ends with RST
+        CHECK(err == ECONNRESET);
+      }
+      ::close(fd);
+      CHECK(eventually([&] { return totals(e).closes == 1; }));
       e.stop();
     }
   }

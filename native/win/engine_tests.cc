@@ -147,6 +147,11 @@ TEST_CASE("invalid configuration is rejected naming the field; Linux backends ar
       {"recvBufferSize", [](EngineConfig& x) { x.recvBufferSize = 10; }},
       {"sendQueueLimit", [](EngineConfig& x) { x.sendQueueLimit = 1; }},
       {"maxSessions", [](EngineConfig& x) { x.maxSessions = 0; }},
+      {"host", [](EngineConfig& x) { x.host = ":::"; }},
+      {"sendQueueLimit", [](EngineConfig& x) {  // less than two receive buffers
+         x.recvBufferSize = 65536;
+         x.sendQueueLimit = 65536;
+       }},
   };
   for (const Bad& b : bad) {
     CAPTURE(b.field);
@@ -394,6 +399,29 @@ TEST_CASE("half-close: after shutdown(SD_SEND) the client receives the full echo
   EngineSnapshot snap = srv.snap();
   CHECK_MESSAGE(totals(snap).errors == 0, wt::error_summary(snap));
   CHECK(totals(snap).bytesOut == data.size());
+  srv.engine.stop();
+}
+
+TEST_CASE("closeMode abortive: after the echo of a half-closed session the client sees a reset, not EOF") {
+  EngineConfig cfg = wt::config(0, 1);
+  cfg.closeMode = CloseMode::Abortive;
+  Running srv(cfg);
+  REQUIRE_MESSAGE(srv.ok(), srv.result.text);
+  SOCKET s = wt::connect_to(srv.port);
+  REQUIRE(s != INVALID_SOCKET);
+  std::string data = wt::pattern(3000, 9);
+  REQUIRE(wt::send_all(s, data));
+  REQUIRE(shutdown(s, SD_SEND) == 0);
+  std::string got(data.size(), '\0');
+  CHECK(wt::recv_exact(s, &got[0], got.size()));
+  CHECK(got == data);
+  char byte;
+  int r = recv(s, &byte, 1, 0);
+  int err = r == SOCKET_ERROR ? WSAGetLastError() : 0;
+  CHECK(r == SOCKET_ERROR);  // SO_LINGER {1,0}: RST, no FIN
+  CHECK(err == WSAECONNRESET);
+  closesocket(s);
+  CHECK(srv.wait([&](const wt::Totals& t) { return t.closes == 1 && t.sessions == 0; }));
   srv.engine.stop();
 }
 

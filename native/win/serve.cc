@@ -114,10 +114,11 @@ int run_serve(int argc, char** argv) {
   std::string features;
   for (const auto& f : r.info.features) features += (features.empty() ? "" : ",") + f;
   std::fprintf(stderr, "backend %s features %s\n", r.info.name.c_str(), features.c_str());
-  emit("listening " + cfg.host + ":" + std::to_string(cfg.port));
-
+  // Handlers first, then the listening line: a driver may send Ctrl-C the moment it reads it,
+  // and before the handler is installed Ctrl-C would end the process without a final snapshot.
   SetConsoleCtrlHandler(on_console_event, TRUE);
   watch_stdin();
+  emit("listening " + cfg.host + ":" + std::to_string(cfg.port));
   while (WaitForSingleObject(g_stop, 1000) == WAIT_TIMEOUT) emit(snapshot_json(engine.snapshot()));
   engine.stop();
   emit(snapshot_json(engine.snapshot()));

@@ -63,6 +63,12 @@ const SERVE_FLAGS: Record<string, FlagSpec> = {
   '--backend': { key: 'backend', type: { kind: 'enum', choices: BACKENDS } },
   '--workload': { key: 'workload', type: { kind: 'enum', choices: WORKLOADS } },
   '--close-mode': { key: 'closeMode', type: { kind: 'enum', choices: CLOSE_MODES } },
+  '--backlog': { key: 'backlog', type: { kind: 'int', ...LIMITS.backlog } },
+  '--recv-buffer': { key: 'recvBufferSize', type: { kind: 'int', ...LIMITS.recvBufferSize } },
+  '--max-sessions': { key: 'maxSessions', type: { kind: 'int', ...LIMITS.maxSessions } },
+  '--send-queue-limit': { key: 'sendQueueLimit', type: { kind: 'int', ...LIMITS.sendQueueLimit } },
+  '--no-nodelay': { key: 'noNoDelay', type: { kind: 'flag' } },
+  '--no-reuse-port': { key: 'noReusePort', type: { kind: 'flag' } },
   '--csv': { key: 'csv', type: { kind: 'string' } },
   '--sample-hz': SAMPLE_HZ_FLAG,
   '--metrics-port': { key: 'metricsPort', type: { kind: 'int', min: 0, max: 65535 } },
@@ -115,14 +121,28 @@ const LOAD_FLAG_FOR_FIELD: Record<string, string> = {
 }
 
 /** Config field → the flag a user typed, for error messages. */
-const FLAG_FOR_FIELD: Record<string, string> = { host: '--host', port: '--port', workers: '--threads', backend: '--backend', workload: '--workload', closeMode: '--close-mode' }
+const FLAG_FOR_FIELD: Record<string, string> = {
+  host: '--host',
+  port: '--port',
+  workers: '--threads',
+  backend: '--backend',
+  workload: '--workload',
+  closeMode: '--close-mode',
+  backlog: '--backlog',
+  recvBufferSize: '--recv-buffer',
+  maxSessions: '--max-sessions',
+  sendQueueLimit: '--send-queue-limit',
+}
 
 export const USAGE = `Usage:
-  iocp-monitor serve [--host 127.0.0.1] [--port 9000] [--threads 2] [--backend auto|iouring|epoll]
+  iocp-monitor serve [--host 127.0.0.1] [--port 9000] [--threads 2] [--backend auto|iouring|epoll|iocp]
                      [--workload echo|discard|chat] [--close-mode graceful|abortive]
+                     [--backlog 1024] [--recv-buffer 16384] [--max-sessions 20000]
+                     [--send-queue-limit 4194304] [--no-nodelay] [--no-reuse-port]
                      [--csv FILE] [--sample-hz 10] [--metrics-port 9464] [--record FILE]
       Runs the TCP server headless. Prints "listening HOST:PORT" when ready; SIGINT/SIGTERM stop
       it (exit 0). --csv writes the sampled metrics to FILE when it stops. --workers = --threads.
+      Sizes are in bytes; --send-queue-limit must be at least twice --recv-buffer.
       --metrics-port serves Prometheus metrics on http://127.0.0.1:PORT/metrics (0 = off).
       --record writes every sample to FILE (NDJSON recording) as the run goes on.
   iocp-monitor ui [--host 127.0.0.1] [--port 0] [--static DIR] [--sample-hz 10]
@@ -199,8 +219,13 @@ function parseFlags(args: string[], flags: Record<string, FlagSpec>, command: st
 
 function parseServe(args: string[]): ServeCommand {
   const f = parseFlags(args, SERVE_FLAGS, 'serve')
-  const { csv, sampleHz, metricsPort, record, ...fields } = f
-  const v = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, ...fields })
+  const { csv, sampleHz, metricsPort, record, noNoDelay, noReusePort, ...fields } = f
+  const v = validateEngineConfig({
+    ...DEFAULT_ENGINE_CONFIG,
+    ...fields,
+    ...(noNoDelay ? { noDelay: false } : {}),
+    ...(noReusePort ? { reusePort: false } : {}),
+  })
   if (!v.ok) {
     const e = v.errors[0]!
     throw new UsageError(`${FLAG_FOR_FIELD[e.field] ?? e.field}: ${e.message}`)

@@ -152,6 +152,8 @@ describe('engine config errors', () => {
     [{ workers: 0 }, 'workers'],
     [{ host: 'localhost' }, 'host'],
     [{ recvBufferSize: 1 }, 'recvBufferSize'],
+    [{ host: ':::' }, 'host'],
+    [{ recvBufferSize: 65_536, sendQueueLimit: 65_536 }, 'sendQueueLimit'],
   ])('%o is rejected as invalid-config naming %s', async (config, field) => {
     const e = await startError(config)
     expect(e.code).toBe('invalid-config')

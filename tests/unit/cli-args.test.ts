@@ -30,6 +30,14 @@ describe('parseCommandLine', () => {
     })
   })
 
+  it('serve sets the advanced engine fields: backlog, buffer and queue sizes, session cap, TCP options', () => {
+    const cmd = parseCommandLine(['serve', '--backlog', '128', '--recv-buffer=4096', '--max-sessions', '500', '--send-queue-limit', '65536', '--no-nodelay', '--no-reuse-port'])
+    expect(cmd.command === 'serve' && cmd.config).toEqual({ ...DEFAULT_ENGINE_CONFIG, backlog: 128, recvBufferSize: 4096, maxSessions: 500, sendQueueLimit: 65536, noDelay: false, reusePort: false })
+    expect(usageError(['serve', '--recv-buffer', '65536', '--send-queue-limit', '65536'])).toMatch(/--send-queue-limit: sendQueueLimit must be at least twice recvBufferSize \(131072\)/)
+    expect(usageError(['serve', '--no-nodelay=1'])).toMatch(/--no-nodelay takes no value/)
+    expect(usageError(['serve', '--recv-buffer', '100'])).toMatch(/--recv-buffer must be an integer from 512 to 4194304/)
+  })
+
   it('--workers is an alias of --threads, but not both at once', () => {
     const cmd = parseCommandLine(['serve', '--workers', '3'])
     expect(cmd.command === 'serve' && cmd.config.workers).toBe(3)

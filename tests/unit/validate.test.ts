@@ -1,6 +1,6 @@
 // The runtime contract: every invoke payload and bridge frame is checked before main acts on it.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
 import { BRIDGE_NO_ID, INVOKE_CHANNELS, isInvokeChannel, isPlainObject, parseBridgeRequest, validatePayload } from '../../src-shared/validate'
 import { CHANNELS } from '../../src-shared/api'
 import { FEATURE_EVENT_CHANNELS } from '../../src-shared/features'
@@ -122,5 +122,29 @@ describe('export:csv range and columns', () => {
     expect(validatePayload('export:csv', { columns: ['nope'] }).ok).toBe(false)
     expect(validatePayload('export:csv', { columns: ['worker', 'worker'] }).ok).toBe(false)
     expect(validatePayload('export:csv', { untilMs: Number.NaN }).ok).toBe(false)
+  })
+})
+
+describe('validateEngineConfig: host text and field combinations', () => {
+  it.each(['::1', '::', 'fe80::1', '1:2:3:4:5:6:7:8', '::ffff:127.0.0.1', '2001:db8::8a2e:370:7334', '127.0.0.1', '0.0.0.0'])('accepts the address %s', (host) => {
+    expect(isIpLiteral(host)).toBe(true)
+    expect(validateEngineConfig({ host }).ok).toBe(true)
+  })
+
+  it.each([':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', '1.2.3.4::', '::ffff:999.0.0.1', '1:2:3:4:5:6:7', ':1', 'localhost', '256.0.0.1', '01.2.3.4'])('refuses %s naming host', (host) => {
+    const r = validateEngineConfig({ host })
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.errors.map((e) => e.field)).toEqual(['host'])
+  })
+
+  it('refuses a send queue smaller than two receive buffers (an echo could close its own session)', () => {
+    const r = validateEngineConfig({ recvBufferSize: 65536, sendQueueLimit: 65536 })
+    expect(r.ok).toBe(false)
+    if (!r.ok) {
+      expect(r.errors).toHaveLength(1)
+      expect(r.errors[0]).toMatchObject({ field: 'sendQueueLimit' })
+      expect(r.errors[0]!.message).toContain('131072')
+    }
+    expect(validateEngineConfig({ recvBufferSize: 65536, sendQueueLimit: 131072 }).ok).toBe(true)
   })
 })

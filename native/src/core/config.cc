@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <vector>
 
 namespace iocpm {
 namespace {
@@ -24,12 +25,42 @@ bool is_ipv4(const std::string& h) {
   return parts == 4;
 }
 
+bool is_hextet(const std::string& g) {
+  if (g.empty() || g.size() > 4) return false;
+  for (char ch : g) if (!std::isxdigit(static_cast<unsigned char>(ch))) return false;
+  return true;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  size_t i = 0;
+  for (;;) {
+    size_t j = s.find(sep, i);
+    out.push_back(s.substr(i, j == std::string::npos ? std::string::npos : j - i));
+    if (j == std::string::npos) return out;
+    i = j + 1;
+  }
+}
+
+// RFC 4291 text form: up to 8 hextets, one "::" for a run of zeros, optionally dotted IPv4 at the
+// very end. The same rule as isIpLiteral in src-shared/engine-config.ts.
 bool is_ipv6(const std::string& h) {
   if (h.find(':') == std::string::npos || h.size() > 45) return false;
-  for (char ch : h) {
-    if (!(std::isxdigit(static_cast<unsigned char>(ch)) || ch == ':' || ch == '.')) return false;
+  size_t gap = h.find("::");
+  if (gap != std::string::npos && h.find("::", gap + 1) != std::string::npos) return false;
+  std::vector<std::string> head = split(gap == std::string::npos ? h : h.substr(0, gap), ':');
+  std::vector<std::string> tail = gap == std::string::npos ? std::vector<std::string>() : split(h.substr(gap + 2), ':');
+  std::vector<std::string>& end = gap == std::string::npos ? head : tail;
+  size_t count = head.size() + tail.size();
+  if (!end.empty() && end.back().find('.') != std::string::npos) {
+    if (!is_ipv4(end.back())) return false;
+    end.pop_back();
+    count += 1;  // an embedded IPv4 address fills two hextets
   }
-  return true;
+  for (const auto& g : head) if (!is_hextet(g)) return false;
+  for (const auto& g : tail) if (!is_hextet(g)) return false;
+  return gap != std::string::npos ? count <= 7 : count == 8;
 }
 
 ConfigError range(const char* field, int64_t v, int64_t lo, int64_t hi) {
@@ -50,6 +81,12 @@ ConfigError validate_config(const EngineConfig& c) {
   if (auto e = range("recvBufferSize", c.recvBufferSize, 512, 4 * 1024 * 1024)) return e;
   if (auto e = range("maxSessions", c.maxSessions, 1, 100000)) return e;
   if (auto e = range("sendQueueLimit", c.sendQueueLimit, 4096, int64_t(256) * 1024 * 1024)) return e;
+  // Echo pauses receiving once the queue is half full; one more receive must still fit, or a
+  // session would be closed with send-queue-full by its own echo.
+  if (c.sendQueueLimit < 2 * int64_t(c.recvBufferSize)) {
+    return {"sendQueueLimit", "sendQueueLimit must be at least twice recvBufferSize (" + std::to_string(2 * int64_t(c.recvBufferSize)) +
+                                  ", got " + std::to_string(c.sendQueueLimit) + ")"};
+  }
   return {};
 }
 

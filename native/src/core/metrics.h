@@ -1,6 +1,9 @@
-// Per-worker counters. Each worker is the only writer of its own block (relaxed atomics, no
-// read-modify-write contention); snapshot() reads them from another thread without pausing
+// Per-worker counters. On Linux each worker is the only writer of its own block (relaxed atomics,
+// no read-modify-write contention); snapshot() reads them from another thread without pausing
 // anyone. Blocks are cache-line aligned so two workers never share a line (no false sharing).
+// The one exception is the IOCP backend, where a thread other than the one that accepted a
+// session may complete its operations: session counters are charged to the home worker with fetch_add
+// (see charge() in backends/iocp/iocp_backend.cc), never with bump()/add().
 #pragma once
 #include <atomic>
 #include <cstdint>

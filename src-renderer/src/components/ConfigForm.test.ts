@@ -63,6 +63,7 @@ describe('ConfigForm', () => {
       maxSessions: 20000,
       sendQueueLimit: 4194304,
       noDelay: true,
+      reusePort: true,
       closeMode: 'graceful',
     })
   })
@@ -75,14 +76,19 @@ describe('ConfigForm', () => {
     await wrapper.get('[data-testid="send-queue-input"]').setValue('100')
     expect(wrapper.get('#cfg-send-queue-msg').text()).toBe('Enter a whole number from 4096 to 268435456.')
     expect(details.attributes('open')).toBeDefined()
+    await wrapper.get('[data-testid="buffer-input"]').setValue('65536')
     await wrapper.get('[data-testid="send-queue-input"]').setValue('65536')
+    expect(wrapper.get('#cfg-send-queue-msg').text()).toBe('Must be at least twice the receive buffer (131072).')
+    await wrapper.get('[data-testid="buffer-input"]').setValue('16384')
+    expect(wrapper.get('#cfg-send-queue-msg').text()).not.toContain('twice') // back to the hint
     await wrapper.get('[data-testid="backlog-input"]').setValue('128')
     await wrapper.get('[data-testid="max-sessions-input"]').setValue('500')
     await wrapper.get('[data-testid="close-mode-select"]').setValue('abortive')
     await wrapper.get('[data-testid="nodelay-input"]').setValue(false)
+    await wrapper.get('[data-testid="reuseport-input"]').setValue(false)
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backlog: 128, maxSessions: 500, sendQueueLimit: 65536, closeMode: 'abortive', noDelay: false })
+    expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backlog: 128, maxSessions: 500, sendQueueLimit: 65536, closeMode: 'abortive', noDelay: false, reusePort: false })
   })
 
   it('locks while running and shows the running configuration', async () => {

@@ -67,6 +67,7 @@ const en = {
     sendQueueHint: 'Per session; a client that does not read is cut off beyond it.',
     closeMode: 'Close',
     noDelay: 'TCP_NODELAY (no Nagle delay)',
+    reusePort: 'SO_REUSEPORT (a listener per worker; off: one shared listener)',
     closeModes: {
       graceful: 'Graceful (FIN, drain)',
       abortive: 'Abortive (RST)',
@@ -86,6 +87,7 @@ const en = {
   },
   validation: {
     range: 'Enter a whole number from {min} to {max}.',
+    sendQueueVsRecvBuffer: 'Must be at least twice the receive buffer ({min}).',
     host: 'Enter an IPv4 or IPv6 address, such as 127.0.0.1.',
     oneOf: 'Choose one of: {list}.',
     rangeNumber: 'Enter a number from {min} to {max}.',

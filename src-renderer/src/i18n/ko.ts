@@ -68,6 +68,7 @@ const ko: Messages = {
     sendQueueHint: '세션마다 적용; 읽지 않는 클라이언트는 이 한도를 넘으면 끊깁니다.',
     closeMode: '연결 종료',
     noDelay: 'TCP_NODELAY (Nagle 지연 없음)',
+    reusePort: 'SO_REUSEPORT (워커마다 리스너; 끄면 공유 리스너 하나)',
     closeModes: {
       graceful: '정상 종료 (FIN, 남은 데이터 전송)',
       abortive: '강제 종료 (RST)',
@@ -87,6 +88,7 @@ const ko: Messages = {
   },
   validation: {
     range: '{min}부터 {max}까지의 정수를 입력하세요.',
+    sendQueueVsRecvBuffer: '수신 버퍼의 두 배({min}) 이상이어야 합니다.',
     host: '127.0.0.1 같은 IPv4 또는 IPv6 주소를 입력하세요.',
     oneOf: '다음 중 하나를 고르세요: {list}.',
     rangeNumber: '{min}부터 {max}까지의 수를 입력하세요.',

@@ -13,7 +13,7 @@ import {
   type Workload,
 } from '../../../src-shared/engine-config'
 
-/** The fields the form edits; everything else (reusePort) keeps the service's defaults. */
+/** The fields the form edits: every field of EngineConfig. */
 export const FORM_FIELDS = [
   'host',
   'port',
@@ -25,6 +25,7 @@ export const FORM_FIELDS = [
   'maxSessions',
   'sendQueueLimit',
   'noDelay',
+  'reusePort',
   'closeMode',
 ] as const
 export type DraftField = (typeof FORM_FIELDS)[number]
@@ -40,6 +41,7 @@ export interface ConfigFormState {
   maxSessions: string
   sendQueueLimit: string
   noDelay: boolean
+  reusePort: boolean
   closeMode: CloseMode
 }
 
@@ -60,6 +62,7 @@ function fromConfig(c: EngineConfig): ConfigFormState {
     maxSessions: String(c.maxSessions),
     sendQueueLimit: String(c.sendQueueLimit),
     noDelay: c.noDelay,
+    reusePort: c.reusePort,
     closeMode: c.closeMode,
   }
 }
@@ -79,6 +82,7 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
     maxSessions: toNumber(form.maxSessions),
     sendQueueLimit: toNumber(form.sendQueueLimit),
     noDelay: form.noDelay,
+    reusePort: form.reusePort,
     closeMode: form.closeMode,
   }))
 
@@ -97,7 +101,7 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
   const advancedChanged = computed(() => {
     const d = DEFAULT_ENGINE_CONFIG
     const c = candidate.value
-    return c.backlog !== d.backlog || c.maxSessions !== d.maxSessions || c.sendQueueLimit !== d.sendQueueLimit || c.noDelay !== d.noDelay || c.closeMode !== d.closeMode
+    return c.backlog !== d.backlog || c.maxSessions !== d.maxSessions || c.sendQueueLimit !== d.sendQueueLimit || c.noDelay !== d.noDelay || c.reusePort !== d.reusePort || c.closeMode !== d.closeMode
   })
 
   /** Shows the configuration a running server actually uses. */

@@ -230,7 +230,8 @@ class Worker : public SessionSink {
 
   void maybeFinish(Session* s) {
     if (s->readClosed && s->out.empty() && !s->closing) {
-      ::shutdown(s->fd, SHUT_WR);
+      // Graceful: FIN after the last echoed byte. Abortive: no FIN, the close sends RST alone.
+      if (cfg_.closeMode != CloseMode::Abortive) ::shutdown(s->fd, SHUT_WR);
       closeSession(s, false);
     }
   }

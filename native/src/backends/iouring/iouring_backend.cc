@@ -52,6 +52,12 @@ struct Session {
   std::unique_ptr<char[]> buf;
 };
 
+// Test and troubleshooting switches: set to anything but "" or "0" to turn on.
+bool env_switch_on(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
 constexpr unsigned kRingEntries = 4096;
 constexpr unsigned kCqEntries = 32768;
 constexpr long long kAcceptBackoffNs = 50 * 1000 * 1000;
@@ -106,7 +112,7 @@ class Worker : public SessionSink {
     bool multishotRecv = probe && io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
     if (probe) io_uring_free_probe(probe);
     *multishotAccept = multishot_;
-    if (multishotRecv && std::getenv("IOCPM_NO_BUF_RING") == nullptr) setupBufRing();
+    if (multishotRecv && !env_switch_on("IOCPM_NO_BUF_RING")) setupBufRing();
     return {};
   }
 
@@ -292,7 +298,8 @@ class Worker : public SessionSink {
   // Graceful end after the peer's FIN: everything queued has been sent, now send our FIN.
   void maybeFinish(Session* s) {
     if (s->readClosed && !s->sendPending && s->out.empty() && !s->closing) {
-      ::shutdown(s->fd, SHUT_WR);
+      // Graceful: FIN after the last echoed byte. Abortive: no FIN, the close sends RST alone.
+      if (cfg_.closeMode != CloseMode::Abortive) ::shutdown(s->fd, SHUT_WR);
       closeSession(s, false);
     }
   }
@@ -563,9 +570,7 @@ std::unique_ptr<Backend> make_iouring_backend() { return std::unique_ptr<Backend
 
 std::string probe_iouring() {
   // Lets tests and users on hosts where io_uring misbehaves force the fallback path.
-  if (const char* v = std::getenv("IOCPM_DISABLE_IOURING")) {
-    if (*v && std::strcmp(v, "0") != 0) return "io_uring disabled by IOCPM_DISABLE_IOURING";
-  }
+  if (env_switch_on("IOCPM_DISABLE_IOURING")) return "io_uring disabled by IOCPM_DISABLE_IOURING";
   io_uring ring;
   int r = io_uring_queue_init(8, &ring, 0);
   if (r < 0) {
