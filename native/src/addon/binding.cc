@@ -158,17 +158,11 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     EngineConfig cfg;
     Napi::Promise rejected;
     if (!read_start_config(info, read_config, &cfg, &rejected)) return rejected;
-    auto* w = new StartWorker(env, engine_, cfg);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return queue_for_promise(new StartWorker(env, engine_, cfg));
   }
 
   Napi::Value Stop(const Napi::CallbackInfo& info) {
-    auto* w = new StopWorker(info.Env(), engine_);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return queue_for_promise(new StopWorker(info.Env(), engine_));
   }
 
   Napi::Value Running(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), engine_->running()); }

@@ -143,10 +143,7 @@ class LoadWrap : public Napi::ObjectWrap<LoadWrap> {
     LoadConfig cfg;
     Napi::Promise rejected;
     if (!read_start_config(info, read_load_config, &cfg, &rejected)) return rejected;
-    auto* w = new RunWorker(env, lg_, cfg);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return queue_for_promise(new RunWorker(env, lg_, cfg));
   }
   Napi::Value Stop(const Napi::CallbackInfo& info) {
     lg_->stop();

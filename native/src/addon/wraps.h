@@ -27,6 +27,14 @@ bool read_start_config(const Napi::CallbackInfo& info, Reader read, Config* out,
   }
 }
 
+// Queues an AsyncWorker that settles its own promise, and returns that promise.
+template <typename Worker>
+Napi::Promise queue_for_promise(Worker* w) {
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
 // {code, nativeName, name, count}: one counted native error as every snapshot reports it.
 Napi::Object error_count_object(Napi::Env env, int code, uint64_t count);
 

@@ -4,10 +4,11 @@
 // completion packet has been dequeued; the thread waits with GetQueuedCompletionStatusEx and a
 // timeout of at most 50 ms, so stop, ramp-up, rate and trickle timers are serviced.
 //
-// The behaviour is that of backends/posix/loadgen_posix.cc: the same period-251 byte pattern per
-// connection (loadgen/loadgen_shared.h) verified with memcmp, pipeline depth, token-bucket rate, message budget, duration,
-// ramp-up, a drain of the last echoes (up to 2 s), the same fault kinds with the same
-// per-connection assignment, the same preflight. Differences come from the model, not the intent:
+// The behaviour is that of backends/posix/loadgen_posix.cc, and most of it is the same code
+// (loadgen/gen_thread.h): the run loop with ramp-up, duration, message budget and a drain of the
+// last echoes (up to 2 s), the token-bucket rate, pipeline depth, the fault kinds with the same
+// per-connection assignment, and echo verification against the period-251 byte pattern
+// (loadgen/loadgen_shared.h). Also the same preflight. Differences come from the model:
 //   * One WSASend is outstanding per connection; it carries every message the pipeline, the rate
 //     and the budget allow (up to 64 KiB) instead of one send() per message. A message counts as
 //     sent when the completion of its last byte is dequeued.
@@ -36,12 +37,12 @@
 #include <vector>
 
 #include "../../core/metrics.h"
+#include "../../loadgen/gen_thread.h"
 #include "../../loadgen/loadgen_shared.h"
 
 namespace iocpm {
 namespace {
 
-constexpr DWORD kMaxWaitMs = 50;              // longest completion wait: stop is seen within this
 constexpr ULONG kBatch = 256;                 // OVERLAPPED_ENTRY slots per dequeue
 constexpr size_t kRecvBudget = 256u << 20;    // all connections' receive buffers together
 constexpr size_t kMinRecvBuf = 2048;
@@ -65,7 +66,6 @@ const std::vector<char>& garbage_bytes() {
   return junk;
 }
 
-enum class ConnState { Waiting, Connecting, Open, Closed };
 enum class OpKind : uint8_t { Connect, Recv, Send };
 
 struct Link;
@@ -79,19 +79,9 @@ struct IoOp {
   OpKind kind;
 };
 
-struct Conn {
-  int id = 0;
-  Fault fault = Fault::None;
-  ConnState state = ConnState::Waiting;
-  uint64_t openAtNs = 0;
-  Link* link = nullptr;             // the socket of the current attempt (set while Connecting/Open)
-  uint64_t sentBytes = 0;           // stream bytes whose send has completed
-  uint64_t unsent = 0;              // bytes of started messages not yet handed to a send
-  uint64_t recvBytes = 0;
-  uint64_t msgsStarted = 0, msgsSent = 0, msgsDone = 0;
-  std::deque<uint64_t> startTimes;  // first-byte send time of each outstanding message
-  bool starved = false;             // waiting for a rate token
-  bool writeShut = false;
+struct Conn : GenConn {
+  Link* link = nullptr;   // the socket of the current attempt (set while Connecting/Open)
+  uint64_t msgsSent = 0;  // messages whose last byte's send has completed
 };
 
 // One socket and its operations. Outlives its connection attempt while packets are pending: a
@@ -182,54 +172,24 @@ struct WinRun : LoadRun {
   }
 };
 
-class GenThread {
+class WinGenThread : public GenThread<WinGenThread, Conn> {
  public:
-  GenThread(WinRun& g, int tid) : g_(g), c_(*g.counters[tid]), port_(g.ports[tid]), tid_(tid) {}
-
-  void run() {
-    const LoadConfig& cfg = g_.cfg;
-    for (int i = tid_; i < cfg.connections; i += cfg.threads) {
-      auto cn = std::make_unique<Conn>();
-      cn->id = i;
-      cn->fault = pick_fault(cfg, i);
-      cn->openAtNs = g_.startNs + (cfg.rampUpMs > 0 ? uint64_t(cfg.rampUpMs) * 1000000ull * uint64_t(i) / uint64_t(cfg.connections) : 0);
-      conns_.push_back(std::move(cn));
-    }
+  WinGenThread(WinRun& g, int tid) : GenThread(g, tid, kBurstSeconds), g_(g), port_(g.ports[tid]) {
+    const LoadConfig& cfg = g.cfg;
     size_t want = std::min(kMaxChunk, std::max<size_t>(4096, size_t(cfg.messageSize) * size_t(cfg.pipeline)));
     recvBufSize_ = std::max(kMinRecvBuf, std::min(want, kRecvBudget / size_t(cfg.connections)));
-    double perThreadRate = cfg.rate > 0 ? cfg.rate / cfg.threads : 0;
-    tokens_ = perThreadRate > 0 ? std::min(perThreadRate / 100.0 + 1, 100.0) : 0;
-    lastRefill_ = mono_ns();
-    size_t nextOpen = 0;
-    OVERLAPPED_ENTRY entries[kBatch];
-    uint64_t drainStart = 0;
-    for (;;) {
-      uint64_t now = mono_ns();
-      if (g_.stopFlag.load(std::memory_order_relaxed)) break;
-      bool over = g_.sendingOver(now);
-      if (over) {
-        if (!drainStart) drainStart = now;
-        if (!anyOutstanding() || now - drainStart > kDrainNs) break;
-      }
-      while (!over && nextOpen < conns_.size() && conns_[nextOpen]->openAtNs <= now) openConn(*conns_[nextOpen++]);
-      if (perThreadRate > 0) refill(now, perThreadRate);
-      if (!over) {
-        serveStarved();
-        tickTrickle(now);
-      }
-      DWORD timeout = kMaxWaitMs;
-      if (!over && nextOpen < conns_.size()) {
-        uint64_t dt = conns_[nextOpen]->openAtNs > now ? (conns_[nextOpen]->openAtNs - now) / 1000000ull : 0;
-        timeout = static_cast<DWORD>(std::min<uint64_t>(dt, kMaxWaitMs));
-      }
-      if (!starved_.empty() || !trickle_.empty()) timeout = std::min<DWORD>(timeout, 1);
-      dequeue(entries, timeout);
-    }
-    for (auto& cn : conns_) closeConn(*cn, cn->fault == Fault::Slow);
-    drainAll(entries);
   }
 
  private:
+  friend class GenThread<WinGenThread, Conn>;
+
+  void waitAndHandle(int timeoutMs) { dequeue(entries_, static_cast<DWORD>(timeoutMs)); }
+
+  void finish() {
+    for (auto& cn : conns_) closeConn(*cn, cn->fault == Fault::Slow);
+    drainAll(entries_);
+  }
+
   // Waits up to timeoutMs for packets and handles them. False when nothing was dequeued.
   bool dequeue(OVERLAPPED_ENTRY* entries, DWORD timeoutMs) {
     ULONG n = 0;
@@ -266,38 +226,11 @@ class GenThread {
     }
   }
 
-  bool anyOutstanding() const {
-    for (const auto& cn : conns_) {
-      if (cn->state != ConnState::Open || cn->fault == Fault::Slow) continue;
-      // A send in flight finishes (so what was counted as sent is what the server gets), and with
-      // echo every started message waits for its echo.
-      if (cn->link->sendPending) return true;
-      if (g_.cfg.expectEcho && cn->msgsDone < cn->msgsStarted) return true;
-    }
-    return false;
-  }
-
-  void refill(uint64_t now, double rate) {
-    double add = double(now - lastRefill_) / 1e9 * rate;
-    lastRefill_ = now;
-    // A small burst allowance keeps the average on target without sending in big clumps; it
-    // spans two timer ticks because the wait cannot be shorter than one.
-    tokens_ = std::min(tokens_ + add, std::max(1.0, rate * kBurstSeconds));
-  }
-
-  bool takeToken() {
-    if (g_.cfg.rate <= 0) return true;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
   // ---- socket life cycle ----
 
   void openConn(Conn& cn) {
-    cn.sentBytes = cn.unsent = cn.recvBytes = cn.msgsStarted = cn.msgsSent = cn.msgsDone = 0;
-    cn.startTimes.clear();
-    cn.starved = cn.writeShut = false;
+    cn.resetStream();
+    cn.msgsSent = 0;
     SOCKET s = new_socket(g_.addr.ss_family);
     if (s == INVALID_SOCKET) {
       c_.bump(c_.connectsFailed);
@@ -420,46 +353,10 @@ class GenThread {
 
   // ---- behaviour ----
 
-  void onConnected(Conn& cn) {
-    cn.state = ConnState::Open;
-    c_.bump(c_.connectsOk);
-    c_.bump(c_.active);
-    switch (cn.fault) {
-      case Fault::Vanish:
-        c_.bump(c_.faults[int(Fault::Vanish)]);
-        closeConn(cn, false);
-        return;
-      case Fault::Storm:
-        // Connect storm: close and reconnect at once, for as long as the run lasts.
-        c_.bump(c_.faults[int(Fault::Storm)]);
-        closeConn(cn, false);
-        if (!g_.sendingOver(mono_ns())) openConn(cn);
-        return;
-      case Fault::Garbage: sendGarbage(cn); return;
-      case Fault::Trickle:
-        c_.bump(c_.faults[int(Fault::Trickle)]);
-        trickle_.push_back(&cn);
-        postRecv(cn);
-        return;
-      case Fault::HalfClose:
-        c_.bump(c_.faults[int(Fault::HalfClose)]);
-        if (postRecv(cn)) pump(cn);
-        return;
-      case Fault::Slow:
-        c_.bump(c_.faults[int(Fault::Slow)]);
-        pump(cn);  // a slow reader keeps writing, never reads
-        return;
-      default:
-        if (postRecv(cn)) pump(cn);
-        return;
-    }
-  }
-
   // An oversized burst of bytes the server never asked for, then an abortive close. Plain
   // non-blocking send() calls (allowed on an overlapped socket) take what the socket buffers
   // accept right now, as on Linux; no operation is pending, so the socket closes at once.
   void sendGarbage(Conn& cn) {
-    c_.bump(c_.faults[int(Fault::Garbage)]);
     SOCKET s = cn.link->sock;
     u_long nonblocking = 1;
     ioctlsocket(s, FIONBIO, &nonblocking);
@@ -480,28 +377,15 @@ class GenThread {
   void pump(Conn& cn) {
     const LoadConfig& cfg = g_.cfg;
     if (cn.state != ConnState::Open || cn.writeShut || cn.fault == Fault::Trickle || cn.link->sendPending) return;
-    bool slow = cn.fault == Fault::Slow;
     while (cn.unsent < kMaxChunk) {
-      if (!slow && cfg.expectEcho && cn.msgsStarted - cn.msgsDone >= uint64_t(cfg.pipeline)) break;
+      if (pipelineFull(cn)) break;
       if (cn.fault == Fault::HalfClose && cn.msgsStarted >= 4) {
         if (cn.unsent > 0) break;  // finish the started messages first
         shutdown(cn.link->sock, SD_SEND);  // then read every echo until the server's FIN
         cn.writeShut = true;
         return;
       }
-      uint64_t now = mono_ns();
-      if (g_.sendingOver(now)) break;
-      if (!takeToken()) {
-        if (!cn.starved) {
-          cn.starved = true;
-          starved_.push_back(&cn);
-        }
-        break;
-      }
-      if (!g_.takeMessage()) break;
-      cn.unsent += uint64_t(cfg.messageSize);
-      cn.msgsStarted++;
-      cn.startTimes.push_back(now);
+      if (!startMessage(cn, mono_ns())) break;
       if (cn.fault == Fault::Reset) {
         // Reset mid-message: half of a message, then RST once the send has completed.
         c_.bump(c_.faults[int(Fault::Reset)]);
@@ -513,32 +397,6 @@ class GenThread {
       }
     }
     if (cn.unsent > 0) sendStream(cn, kMaxChunk);
-  }
-
-  void serveStarved() {
-    size_t n = starved_.size();
-    for (size_t i = 0; i < n && tokens_ >= 1; ++i) {
-      Conn* cn = starved_.front();
-      starved_.pop_front();
-      cn->starved = false;
-      pump(*cn);
-    }
-  }
-
-  void tickTrickle(uint64_t now) {
-    if (trickle_.empty() || now - lastTrickle_ < 1000000ull) return;
-    lastTrickle_ = now;
-    const LoadConfig& cfg = g_.cfg;
-    for (Conn* cn : trickle_) {
-      if (cn->state != ConnState::Open || cn->link->sendPending) continue;
-      if (cn->unsent == 0) {
-        if (cn->msgsStarted > cn->msgsDone || !takeToken() || !g_.takeMessage()) continue;
-        cn->unsent = uint64_t(cfg.messageSize);
-        cn->msgsStarted++;
-        cn->startTimes.push_back(now);
-      }
-      sendStream(*cn, 1);
-    }
   }
 
   // ---- completions ----
@@ -584,11 +442,7 @@ class GenThread {
     cn.unsent += cn.link->sendLen - bytes;  // a short send leaves the rest for the next one
     while (cn.msgsSent < cn.msgsStarted && cn.sentBytes >= (cn.msgsSent + 1) * uint64_t(cfg.messageSize)) {
       cn.msgsSent++;
-      c_.bump(c_.msgsSent);
-      if (!cfg.expectEcho || cn.fault == Fault::Slow) {
-        cn.msgsDone++;
-        cn.startTimes.pop_front();
-      }
+      messageSent(cn);
     }
     if (cn.fault == Fault::Trickle) return;  // its timer sends the next byte
     pump(cn);
@@ -599,47 +453,27 @@ class GenThread {
       closeConn(cn, false);  // server closed (or finished our half-close)
       return;
     }
-    const LoadConfig& cfg = g_.cfg;
-    const char* buf = cn.link->buf.get();
-    c_.bump(c_.bytesReceived, r);
-    if (cfg.expectEcho) {
-      // An echo may be dequeued before its send's own packet: compare with what has been posted.
-      uint64_t posted = cn.sentBytes + (cn.link->sendPending ? cn.link->sendLen : 0);
-      const char* want = pattern_table().at(cn.id, cn.recvBytes);
-      if (cn.recvBytes + r > posted || std::memcmp(buf, want, r) != 0) {
-        uint64_t bad = 0;
-        for (DWORD i = 0; i < r; ++i) bad += buf[i] != want[i] || cn.recvBytes + i >= posted;
-        c_.bump(c_.mismatched, bad);
-      }
-    }
-    cn.recvBytes += r;
-    if (cfg.expectEcho) {
-      uint64_t now = mono_ns();
-      while (cn.msgsDone < cn.msgsStarted && cn.recvBytes >= (cn.msgsDone + 1) * uint64_t(cfg.messageSize)) {
-        c_.hist.record(now - cn.startTimes.front());
-        cn.startTimes.pop_front();
-        cn.msgsDone++;
-        c_.bump(c_.msgsEchoed);
-      }
-    }
+    // An echo may be dequeued before its send's own packet: compare with what has been posted.
+    uint64_t posted = cn.sentBytes + (cn.link->sendPending ? cn.link->sendLen : 0);
+    onEchoBytes(cn, cn.link->buf.get(), r, posted);
     if (postRecv(cn)) pump(cn);
   }
 
+  // ---- what the shared thread asks of this platform ----
+
+  bool startReading(Conn& cn) { return postRecv(cn); }
+  bool canSendNow(const Conn& cn) const { return !cn.link->sendPending; }
+  bool sendInFlight(const Conn& cn) const { return cn.link->sendPending; }
+  void sendTrickleByte(Conn& cn) { sendStream(cn, 1); }
+
   WinRun& g_;
-  ThreadCounters& c_;
   HANDLE port_;
-  int tid_;
   size_t recvBufSize_ = kMinRecvBuf;
-  std::vector<std::unique_ptr<Conn>> conns_;
+  OVERLAPPED_ENTRY entries_[kBatch];
   std::unordered_set<Link*> zombies_;  // closing, packets still pending
-  std::deque<Conn*> starved_;
-  std::vector<Conn*> trickle_;
-  double tokens_ = 0;
-  uint64_t lastRefill_ = 0;
-  uint64_t lastTrickle_ = 0;
 };
 
-void WinRun::runThread(int tid) { GenThread(*this, tid).run(); }
+void WinRun::runThread(int tid) { WinGenThread(*this, tid).run(); }
 
 }  // namespace
 

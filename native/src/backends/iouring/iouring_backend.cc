@@ -571,8 +571,13 @@ std::unique_ptr<Backend> make_iouring_backend() { return std::unique_ptr<Backend
 std::string probe_iouring() {
   // Lets tests and users on hosts where io_uring misbehaves force the fallback path.
   if (env_switch_on("IOCPM_DISABLE_IOURING")) return "io_uring disabled by IOCPM_DISABLE_IOURING";
+  // The probe ring has the workers' size: where io_uring memory is charged to RLIMIT_MEMLOCK
+  // (kernels before 5.12), a tiny probe could succeed while the real rings then fail.
   io_uring ring;
-  int r = io_uring_queue_init(8, &ring, 0);
+  io_uring_params p{};
+  p.flags = IORING_SETUP_CQSIZE;
+  p.cq_entries = kCqEntries;
+  int r = io_uring_queue_init_params(kRingEntries, &ring, &p);
   if (r < 0) {
     std::string why = std::strerror(-r);
     if (r == -EPERM) why += " (io_uring is disabled on this host: kernel.io_uring_disabled or a seccomp policy)";
