@@ -20,7 +20,7 @@ export interface InflightOps {
 /** Cumulative counters and gauges for one worker thread since the server started. */
 export interface WorkerCounters {
   worker: number
-  /** Completions ready in this worker's queue and not yet taken (gauge). */
+  /** Completions posted to this worker's queue and not yet taken (gauge; per backend in the README). */
   queueDepth: number
   inflight: InflightOps
   completions: number

@@ -27,8 +27,9 @@ class Backend {
   // Cancels every pending operation, waits for each completion, closes every socket and joins
   // every worker. Idempotent. Kernel objects needed by queueDepth() stay valid until destruction.
   virtual void stop() = 0;
-  // Completions ready in worker i's queue and not yet taken; callable from any thread while the
-  // object is alive, without pausing the worker. -1 means "use WorkerMetrics::pendingEvents".
+  // Completions posted to worker i's queue and not yet taken (io_uring: CQEs in the ring; IOCP:
+  // packets on the port); callable from any thread while the object is alive, without pausing
+  // the worker. -1 means "use WorkerMetrics::pendingEvents" (epoll: ready events in hand).
   virtual int64_t queueDepth(int worker) const = 0;
 };
 
