@@ -14,7 +14,7 @@
 //   iocpm_completions_total{worker}          completions handled (counter)
 //   iocpm_bytes_in_total{worker}             bytes received (counter)
 //   iocpm_bytes_out_total{worker}            bytes sent (counter)
-//   iocpm_busy_seconds_total{worker}         time spent handling completions (counter)
+//   iocpm_busy_seconds_total{worker}         busy time: Linux the worker's CPU time (counter)
 //   iocpm_busy_ratio{worker}                 busy share of the last sample interval, 0..1 (gauge)
 //   iocpm_errors_total{worker,code,native}   errors by portable name and native name (counter)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -59,8 +59,8 @@ export class PrometheusExporter {
     this.completions = counter('iocpm_completions_total', 'Completions handled by the worker since the server started.')
     this.bytesIn = counter('iocpm_bytes_in_total', 'Bytes received by the worker since the server started.')
     this.bytesOut = counter('iocpm_bytes_out_total', 'Bytes sent by the worker since the server started.')
-    this.busySeconds = counter('iocpm_busy_seconds_total', 'Seconds the worker spent handling completions since the server started.')
-    this.busyRatio = gauge('iocpm_busy_ratio', 'Share of the last sample interval the worker spent handling completions (0..1).')
+    this.busySeconds = counter('iocpm_busy_seconds_total', 'Seconds the worker was busy since the server started (Linux: its thread CPU time; Windows: time handling completions).')
+    this.busyRatio = gauge('iocpm_busy_ratio', 'Share of the last sample interval the worker was busy (0..1).')
     this.errors = counter('iocpm_errors_total', 'Errors counted by native code, by portable name (code) and native name (native).', ['worker', 'code', 'native'])
   }
 

@@ -15,8 +15,9 @@
 //   bytes_in_per_s     bytes received per second (bytes/s)
 //   bytes_out_per_s    bytes sent per second (bytes/s)
 //   errors_per_s       errors per second (1/s)
-//   busy_pct           share of the interval spent handling completions (percent 0–100; for
-//                      "all" the mean over workers)
+//   busy_pct           share of the interval the worker was busy: Linux its thread's CPU time,
+//                      Windows its time handling completions (percent 0–100; for "all" the
+//                      mean over workers)
 //
 // Rates carry at most 3 decimals and busy_pct 2; totals are exact integers.
 import { Readable, Writable } from 'node:stream'

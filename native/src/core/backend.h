@@ -31,6 +31,10 @@ class Backend {
   // packets on the port); callable from any thread while the object is alive, without pausing
   // the worker. -1 means "use WorkerMetrics::pendingEvents" (epoll: ready events in hand).
   virtual int64_t queueDepth(int worker) const = 0;
+  // Worker i's busy time in ns, read live without pausing it (Linux: the thread's CPU time), or
+  // -1 for "use WorkerMetrics::busyNs" (IOCP times its handling itself; every backend stores the
+  // final value there when a worker ends).
+  virtual int64_t busyNs(int) const { return -1; }
 };
 
 struct BackendChoice {

@@ -83,6 +83,8 @@ EngineSnapshot Engine::snapshot() const {
     if (backend_) {
       int64_t d = backend_->queueDepth(i);
       if (d >= 0) w.queueDepth = d;
+      int64_t b = backend_->busyNs(i);
+      if (b >= 0) w.busyNs = static_cast<uint64_t>(b);
     } else {
       w.queueDepth = 0;  // stopped: nothing can be queued
     }

@@ -119,7 +119,7 @@ const en = {
     inflight: 'Operations in flight per worker',
     inflightHelp: 'Accepts, receives and sends submitted and not yet completed',
     busy: 'Busy per worker',
-    busyHelp: 'Share of each sample interval spent handling completions',
+    busyHelp: 'Share of each sample interval the worker was busy (Linux: its CPU time, kernel work included)',
     errorTimeline: 'Errors per second',
     errorTimelineHelp: 'By portable name; each point is the peak of its time slot',
     noErrorsInRange: 'No errors in this time range',

@@ -120,7 +120,7 @@ const ko: Messages = {
     inflight: '워커별 진행 중 작업',
     inflightHelp: '제출했지만 아직 완료되지 않은 accept·수신·송신',
     busy: '워커별 사용률',
-    busyHelp: '각 샘플 구간에서 완료 처리에 쓴 시간의 비율',
+    busyHelp: '각 샘플 구간에서 워커가 바빴던 시간의 비율 (Linux: 커널 작업을 포함한 CPU 시간)',
     errorTimeline: '초당 오류',
     errorTimelineHelp: '이식 가능한 이름별; 각 점은 해당 시간 칸의 최댓값',
     noErrorsInRange: '이 시간 범위에는 오류가 없습니다',

@@ -15,6 +15,7 @@
 #include "../../core/send_queue.h"
 #include "../../core/workload.h"
 #include "../posix/socket_util.h"
+#include "../posix/thread_cpu_clock.h"
 #include "../posix/worker_pool_backend.h"
 
 namespace iocpm {
@@ -67,7 +68,14 @@ class Worker : public SessionSink {
     return {};
   }
 
-  void launch() { thread_ = std::thread([this] { run(); }); }
+  void launch() {
+    thread_ = std::thread([this] {
+      run();
+      cpu_.finish(m_.busyNs);
+    });
+    cpu_.attach(thread_);
+  }
+  int64_t cpuNs() const { return cpu_.read(); }
   void wake() { posix::wake_eventfd(wakeFd_); }
   void join() {
     if (thread_.joinable()) thread_.join();
@@ -302,7 +310,6 @@ class Worker : public SessionSink {
         if (errno != EINTR) m_.countError(errno);
         continue;
       }
-      uint64_t t0 = mono_ns();
       m_.pendingEvents.store(n, std::memory_order_relaxed);
       for (int i = 0; i < n; ++i) {
         handle(events[i]);
@@ -310,7 +317,6 @@ class Worker : public SessionSink {
         if (events[i].data.ptr != &kWakeTag && events[i].data.ptr != &kListenTag) WorkerMetrics::bump(m_.completions);
       }
       reap();
-      WorkerMetrics::bump(m_.busyNs, mono_ns() - t0);
     }
     unwatchListener();
     for (Session* s : sessions_) closeSession(s, false);
@@ -335,6 +341,7 @@ class Worker : public SessionSink {
   std::unordered_set<Session*> sessions_;
   std::vector<Session*> toReap_;
   std::thread thread_;
+  posix::ThreadCpuClock cpu_;  // busyNs: this worker's CPU time
 };
 
 class EpollBackend : public posix::WorkerPoolBackend<Worker> {

@@ -18,6 +18,7 @@
 #include "../../core/send_queue.h"
 #include "../../core/workload.h"
 #include "../posix/socket_util.h"
+#include "../posix/thread_cpu_clock.h"
 #include "../posix/worker_pool_backend.h"
 
 namespace iocpm {
@@ -164,8 +165,11 @@ class Worker : public SessionSink {
       bool ok = !e;
       ready->set_value({e, multishot});
       if (ok) run();
+      cpu_.finish(m_.busyNs);
     });
+    cpu_.attach(thread_);
   }
+  int64_t cpuNs() const { return cpu_.read(); }
   void wake() { posix::wake_eventfd(wakeFd_); }
   void join() {
     if (thread_.joinable()) thread_.join();
@@ -472,7 +476,6 @@ class Worker : public SessionSink {
         m_.countError(-r);
         std::this_thread::yield();
       }
-      uint64_t t0 = mono_ns();
       unsigned head;
       unsigned n = 0;
       io_uring_cqe* c;
@@ -484,7 +487,6 @@ class Worker : public SessionSink {
       for (Session* s : rearm_) armRecv(s);
       rearm_.clear();
       reap();
-      WorkerMetrics::bump(m_.busyNs, mono_ns() - t0);
       if (stopping_ && outstanding_ == 0 && sessions_.empty()) break;
     }
     io_uring_submit(&ring_);
@@ -523,6 +525,7 @@ class Worker : public SessionSink {
   std::unique_ptr<char[]> bufs_;
   size_t bufSize_ = 0;
   std::thread thread_;
+  posix::ThreadCpuClock cpu_;  // busyNs: this worker's CPU time, kernel work inside the wait included
 };
 
 class IoUringBackend : public posix::WorkerPoolBackend<Worker> {

@@ -15,11 +15,17 @@
 namespace iocpm {
 namespace posix {
 
-// Worker provides: std::atomic<bool> stopRequested_; void wake(); void join().
+// Worker provides: std::atomic<bool> stopRequested_; void wake(); void join();
+// int64_t cpuNs() const (its thread's CPU time, -1 once it has ended).
 template <class Worker>
 class WorkerPoolBackend : public Backend {
  public:
   ~WorkerPoolBackend() override { stop(); }
+
+  int64_t busyNs(int worker) const final {
+    if (worker < 0 || worker >= static_cast<int>(workers_.size())) return -1;
+    return workers_[worker]->cpuNs();
+  }
 
   void stop() final {
     if (!started_ || stopped_) return;
