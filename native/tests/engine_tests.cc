@@ -448,30 +448,45 @@ TEST_CASE("stop with 1,000 open connections is fast and leaks nothing") {
   }
 }
 
+// Client threads, 25 connections each, echoing 128-byte messages as fast as the server answers,
+// until stop() (or the end of scope).
+class EchoLoad {
+ public:
+  EchoLoad(int port, int threads) {
+    for (int i = 0; i < threads; ++i) {
+      ts_.emplace_back([this, port, i] {
+        std::vector<int> fds;
+        for (int k = 0; k < 25; ++k) fds.push_back(connect_to(port));
+        std::string m = pattern(128, unsigned(i));
+        while (!stop_) {
+          for (int fd : fds) send_all(fd, m.data(), m.size());
+          for (int fd : fds) recv_n(fd, m.size());
+        }
+        for (int fd : fds) ::close(fd);
+      });
+    }
+  }
+  ~EchoLoad() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (auto& t : ts_) if (t.joinable()) t.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> ts_;
+};
+
 TEST_CASE("queue depth is observed above zero under load (io_uring ready CQEs)") {
   Engine e;
   EngineConfig c = make_config(BackendKind::IoUring, 1);
   start_ok(e, c);
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> ts;
-  for (int i = 0; i < 8; ++i) {
-    ts.emplace_back([&, i] {
-      std::vector<int> fds;
-      for (int k = 0; k < 25; ++k) fds.push_back(connect_to(c.port));
-      std::string m = pattern(128, i);
-      while (!stop) {
-        for (int fd : fds) send_all(fd, m.data(), m.size());
-        for (int fd : fds) recv_n(fd, m.size());
-      }
-      for (int fd : fds) ::close(fd);
-    });
-  }
+  EchoLoad load(c.port, 8);
   int64_t maxDepth = 0;
   for (int i = 0; i < 200000 && maxDepth == 0; ++i) {
     for (const auto& w : e.snapshot().workers) maxDepth = std::max(maxDepth, w.queueDepth);
   }
-  stop = true;
-  for (auto& t : ts) t.join();
+  load.stop();
   MESSAGE("max observed queue depth " << maxDepth);
   CHECK(maxDepth > 0);
   e.stop();
@@ -484,26 +499,12 @@ TEST_CASE("busy is the worker's CPU time, kernel work included, and stays readab
     EngineConfig c = make_config(b, 1);
     start_ok(e, c);
     auto busy = [&] { return e.snapshot().workers.at(0).busyNs; };
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> ts;
-    for (int i = 0; i < 4; ++i) {
-      ts.emplace_back([&, i] {
-        std::vector<int> fds;
-        for (int k = 0; k < 25; ++k) fds.push_back(connect_to(c.port));
-        std::string m = pattern(128, i);
-        while (!stop) {
-          for (int fd : fds) send_all(fd, m.data(), m.size());
-          for (int fd : fds) recv_n(fd, m.size());
-        }
-        for (int fd : fds) ::close(fd);
-      });
-    }
+    EchoLoad load(c.port, 4);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     uint64_t b0 = busy(), t0 = mono_ns();
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));
     uint64_t b1 = busy(), t1 = mono_ns();
-    stop = true;
-    for (auto& t : ts) t.join();
+    load.stop();
     double share = double(b1 - b0) / double(t1 - t0);
     MESSAGE("busy share of one echoing worker under load: " << share);
     // Timing only the worker's own handling gave a few per cent here on io_uring, whose receive
