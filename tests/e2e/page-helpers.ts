@@ -3,28 +3,15 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 import { resolve } from 'node:path'
 import { freePort } from './net-helpers'
+import type { TestHookView } from '../../src-renderer/src/test-hook'
 
 export const SHOTS = resolve(__dirname, 'screenshots')
 
 export const CSV_COLUMNS =
   'timestamp,worker,queue_depth,inflight,sessions,completions_total,bytes_in_total,bytes_out_total,errors_total,completions_per_s,bytes_in_per_s,bytes_out_per_s,errors_per_s,busy_pct'
 
-/** The dashboard's read-only test hook (src-renderer/src/test-hook.ts). */
-export interface HookView {
-  tickCount: number
-  lastTotals: { bytesInTotal: number; bytesOutTotal: number; completionsTotal: number; errorsTotal: number; sessions: number } | null
-  workers: number
-  errorRows: number
-  historyLength: number
-  historyBytes: number
-  range: { min: number; max: number }
-  paused: boolean
-  activeAlerts: number
-  alertEvents: number
-  draw: { frames: number; draws: number; totalMs: number; maxFrameMs: number }
-  loadState: string
-  loadSummary: { startedAt: number; bytesSent: number; bytesReceived: number; msgsSent: number; msgsEchoed: number; mismatchedBytes: number } | null
-}
+/** The dashboard's read-only test hook, typed by the renderer module that installs it. */
+export type HookView = TestHookView
 
 export function dashboardUrl(): string {
   const url = process.env.IOCPM_DASHBOARD_URL

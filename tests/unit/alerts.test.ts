@@ -5,27 +5,9 @@ import { describeAlert, validateAlertRules, type AlertRule } from '../../src-sha
 import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
 import { AlertEvaluator } from '../../src-main/alerts/alert-evaluator'
 import { totalSample } from '../../src-main/service/sampler'
+import { sample } from '../../src-renderer/src/testing/fake-api'
 
 const T0 = Date.UTC(2026, 10, 26, 1, 0, 0)
-
-function sample(worker: number, over: Partial<WorkerSample> = {}): WorkerSample {
-  return {
-    worker,
-    queueDepth: 0,
-    inflight: 0,
-    completionsTotal: 0,
-    bytesInTotal: 0,
-    bytesOutTotal: 0,
-    errorsTotal: 0,
-    sessions: 0,
-    completionsPerS: 0,
-    bytesInPerS: 0,
-    bytesOutPerS: 0,
-    errorsPerS: 0,
-    busy: 0,
-    ...over,
-  }
-}
 
 /** A tick at T0 + ms whose workers have the given overrides. */
 function tick(ms: number, workers: Partial<WorkerSample>[]): MetricsTick {
