@@ -65,6 +65,14 @@ constexpr long long kAcceptBackoffNs = 50 * 1000 * 1000;
 constexpr unsigned kBufGroup = 1;
 constexpr unsigned kBufEntries = 256;  // per worker; recycled as soon as a CQE is handled
 
+// A ring of the size every worker uses, with `flags` added (the probe uses the same call).
+int init_worker_ring(io_uring* ring, unsigned flags) {
+  io_uring_params p{};
+  p.flags = IORING_SETUP_CQSIZE | flags;
+  p.cq_entries = kCqEntries;
+  return io_uring_queue_init_params(kRingEntries, ring, &p);
+}
+
 class Worker : public SessionSink {
  public:
   Worker(int index, const EngineConfig& cfg, WorkerMetrics& m, std::atomic<int>& sessionCount)
@@ -78,7 +86,6 @@ class Worker : public SessionSink {
   }
 
   NativeError init(int sharedListenFd, bool* multishotAccept) {
-    io_uring_params p{};
     // Completion work (posting a recv's CQE) is run by the kernel on this thread. DEFER_TASKRUN
     // (6.1+) runs it only when the worker asks for completions, in one batch, instead of
     // interrupting the worker's handling: ~5 % less server CPU per message at 50 connections.
@@ -90,10 +97,7 @@ class Worker : public SessionSink {
     };
     int r = -EINVAL;
     for (const auto& mode : modes) {
-      std::memset(&p, 0, sizeof(p));
-      p.flags = IORING_SETUP_CQSIZE | mode.first;
-      p.cq_entries = kCqEntries;
-      r = io_uring_queue_init_params(kRingEntries, &ring_, &p);
+      r = init_worker_ring(&ring_, mode.first);
       taskRunMode_ = mode.second;
       if (r != -EINVAL) break;
     }
@@ -577,10 +581,7 @@ std::string probe_iouring() {
   // The probe ring has the workers' size: where io_uring memory is charged to RLIMIT_MEMLOCK
   // (kernels before 5.12), a tiny probe could succeed while the real rings then fail.
   io_uring ring;
-  io_uring_params p{};
-  p.flags = IORING_SETUP_CQSIZE;
-  p.cq_entries = kCqEntries;
-  int r = io_uring_queue_init_params(kRingEntries, &ring, &p);
+  int r = init_worker_ring(&ring, 0);
   if (r < 0) {
     std::string why = std::strerror(-r);
     if (r == -EPERM) why += " (io_uring is disabled on this host: kernel.io_uring_disabled or a seccomp policy)";
