@@ -7,38 +7,17 @@
       "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
-      "sources": [
-        "src/addon/binding.cc",
-        "src/addon/loadgen_wrap.cc",
-        "src/loadgen/histogram.cc",
-        "src/loadgen/loadgen_common.cc",
-        "src/loadgen/loadgen_shared.cc",
-        "src/core/config.cc",
-        "src/core/engine.cc",
-        "src/core/error_catalog.cc",
-        "src/core/metrics.cc",
-        "src/core/send_queue.cc"
-      ],
+      # One source list (sources.json) for node-gyp and for the mingw-w64 Windows build
+      # (scripts/win/build-addon.mjs); gyp runs these commands in this file's directory.
+      "sources": ["<!@(node -p \"require('./sources.json').common.join(' ')\")"],
       "conditions": [
         ["OS=='linux'", {
-          "sources": [
-            "src/backends/linux_factory.cc",
-            "src/backends/posix/errno_map.cc",
-            "src/backends/posix/socket_util.cc",
-            "src/backends/iouring/iouring_backend.cc",
-            "src/backends/epoll/epoll_backend.cc",
-            "src/backends/posix/loadgen_posix.cc"
-          ],
+          "sources": ["<!@(node -p \"require('./sources.json').linux.join(' ')\")"],
           "libraries": ["-luring", "-lpthread"]
         }],
         ["OS=='win'", {
-          "sources": [
-            "src/backends/iocp/iocp_factory.cc",
-            "src/backends/iocp/wsa_errors.cc",
-            "src/backends/iocp/iocp_backend.cc",
-            "src/backends/iocp/loadgen_win.cc"
-          ],
-          "libraries": ["ws2_32.lib", "mswsock.lib"],
+          "sources": ["<!@(node -p \"require('./sources.json').win.join(' ')\")"],
+          "libraries": ["<!@(node -p \"require('./sources.json').winLibraries.map((l) => l + '.lib').join(' ')\")"],
           "msvs_settings": {"VCCLCompilerTool": {"ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"]}}
         }]
       ]

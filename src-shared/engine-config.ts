@@ -10,6 +10,16 @@ export type Workload = (typeof WORKLOADS)[number]
 export const CLOSE_MODES = ['graceful', 'abortive'] as const
 export type CloseMode = (typeof CLOSE_MODES)[number]
 
+// The IOCP backend's options (native/src/core/config.h describes the model). Validated on every
+// platform so a config means the same everywhere; the Linux backends ignore them.
+/** perWorker: one completion port per worker thread; shared: one port all workers wait on. */
+export const IOCP_PORT_LAYOUTS = ['perWorker', 'shared'] as const
+export type IocpPortLayout = (typeof IOCP_PORT_LAYOUTS)[number]
+
+/** gqcsex: GetQueuedCompletionStatusEx, up to 64 packets per call; gqcs: GetQueuedCompletionStatus, one. */
+export const IOCP_DEQUEUES = ['gqcsex', 'gqcs'] as const
+export type IocpDequeue = (typeof IOCP_DEQUEUES)[number]
+
 export interface EngineConfig {
   host: string
   port: number
@@ -23,6 +33,10 @@ export interface EngineConfig {
   noDelay: boolean
   reusePort: boolean
   closeMode: CloseMode
+  iocpPortLayout: IocpPortLayout
+  iocpDequeue: IocpDequeue
+  /** AcceptEx calls kept posted, so a burst of connects never waits for one to be re-posted. */
+  iocpAcceptPool: number
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -42,6 +56,9 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   // binds without SO_REUSEPORT, so a port already in use still fails with address-in-use.
   reusePort: true,
   closeMode: 'graceful',
+  iocpPortLayout: 'perWorker',
+  iocpDequeue: 'gqcsex',
+  iocpAcceptPool: 32,
 }
 
 export const LIMITS = {
@@ -51,7 +68,17 @@ export const LIMITS = {
   recvBufferSize: { min: 512, max: 4 * 1024 * 1024 },
   maxSessions: { min: 1, max: 100000 },
   sendQueueLimit: { min: 4096, max: 256 * 1024 * 1024 },
+  iocpAcceptPool: { min: 1, max: 1024 },
 } as const
+
+/** Every field that takes one of a list of strings, with its list. */
+export const ENUM_FIELDS = {
+  backend: BACKENDS,
+  workload: WORKLOADS,
+  closeMode: CLOSE_MODES,
+  iocpPortLayout: IOCP_PORT_LAYOUTS,
+  iocpDequeue: IOCP_DEQUEUES,
+} as const satisfies Partial<Record<keyof EngineConfig, readonly string[]>>
 
 export interface FieldError {
   field: string
@@ -121,15 +148,8 @@ export function validateEngineConfig(input: unknown): Validated<EngineConfig> {
   if (typeof c.host !== 'string' || !isIpLiteral(c.host)) {
     errors.push({ field: 'host', message: 'host must be an IPv4 or IPv6 address such as 127.0.0.1' })
   }
-  checkInt(errors, 'port', c.port)
-  checkInt(errors, 'workers', c.workers)
-  checkInt(errors, 'backlog', c.backlog)
-  checkInt(errors, 'recvBufferSize', c.recvBufferSize)
-  checkInt(errors, 'maxSessions', c.maxSessions)
-  checkInt(errors, 'sendQueueLimit', c.sendQueueLimit)
-  checkEnum(errors, 'backend', c.backend, BACKENDS)
-  checkEnum(errors, 'workload', c.workload, WORKLOADS)
-  checkEnum(errors, 'closeMode', c.closeMode, CLOSE_MODES)
+  for (const field of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) checkInt(errors, field, c[field])
+  for (const [field, allowed] of Object.entries(ENUM_FIELDS)) checkEnum(errors, field, c[field as keyof typeof ENUM_FIELDS], allowed)
   if (typeof c.noDelay !== 'boolean') errors.push({ field: 'noDelay', message: 'noDelay must be true or false' })
   if (typeof c.reusePort !== 'boolean') errors.push({ field: 'reusePort', message: 'reusePort must be true or false' })
   // Echo pauses receiving once the queue is half full; one more receive must still fit, or a

@@ -125,11 +125,15 @@ export function checkRecordingHeader(x: unknown): Checked<RecordingHeader> {
   const extra = unknownKeys(x, HEADER_FIELDS)
   if (extra.length) return bad(extra[0]!, 'is not a field of the header')
   if (typeof x.startedAt !== 'number' || !Number.isFinite(x.startedAt)) return bad('startedAt', 'must be a finite number (epoch ms)')
+  let config: EngineConfig | null = null
   if (x.config !== null) {
     const c = validateEngineConfig(x.config)
     if (!c.ok) return bad(`config.${c.errors[0]!.field}`, c.errors[0]!.message)
+    // Filled in with the defaults: a recording made before a field existed (the iocp* ones) still
+    // reads as a whole EngineConfig. What IOCP actually ran with is in info.features.
+    config = c.value
   }
   const info = checkStartInfo(x.info)
   if (!info.ok) return info
-  return { ok: true, value: x as unknown as RecordingHeader }
+  return { ok: true, value: { ...(x as unknown as RecordingHeader), config } }
 }

@@ -26,6 +26,10 @@ const parsers = {
     const m = [...out.matchAll(/windows: (\d+) passed, (\d+) failed/g)].pop()
     return m && { passed: +m[1], failed: +m[2], skipped: 0 }
   },
+  winAddon(out) {
+    const m = [...out.matchAll(/win-addon: (\d+) passed, (\d+) failed, (\d+) skipped/g)].pop()
+    return m && { passed: +m[1], failed: +m[2], skipped: +m[3] }
+  },
   plain(out) {
     // "name: N passed, N failed" printed by bench/stress.mjs and bench/soak.mjs
     const m = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop()
@@ -46,10 +50,13 @@ const suites = [
   { name: 'asan', what: 'engine tests under ASan+UBSan', cmd: 'make', args: ['-s', '-C', 'native/tests', 'asan'], parse: 'doctest' },
   { name: 'tsan', what: 'engine tests under TSan', cmd: 'make', args: ['-s', '-C', 'native/tests', 'tsan'], parse: 'doctest' },
   { name: 'vitest', what: 'unit, addon (real sockets), component and Electron-launch tests', cmd: 'npx', args: ['vitest', 'run'], parse: 'vitest' },
-  { name: 'windows', what: 'IOCP backend cross-compiled with mingw-w64, run under Wine', cmd: 'bash', args: ['native/win/run-wine-tests.sh'], parse: 'windows' },
+  { name: 'windows', what: 'C++ engine tests for the IOCP backend, cross-compiled with mingw-w64, run under Wine', cmd: 'bash', args: ['native/win/run-wine-tests.sh'], parse: 'windows' },
+  { name: 'win-addon', what: 'the Windows addon in the official Windows Node under Wine (node:test)', cmd: 'node', args: ['tests/windows/run-windows-node-tests.mjs'], parse: 'winAddon' },
+  { name: 'wine-cli', what: 'the CLI tests with the command on Windows Node under Wine (serve, load, export, ui)', cmd: 'npx', args: ['vitest', 'run', '-c', 'vitest.wine.config.ts'], parse: 'vitest' },
   { name: 'stress', what: '1,000 start/stop cycles with live connections: leaks and stop time', cmd: 'node', args: ['--expose-gc', 'bench/stress.mjs', '--cycles', '1000'], parse: 'plain' },
   { name: 'soak', what: '2-minute soak under mixed load and the full fault mix', cmd: 'node', args: ['bench/soak.mjs', '--minutes', '2'], parse: 'plain' },
   { name: 'e2e', what: 'dashboard in Chromium against the real service and addon', cmd: 'bash', args: ['-c', 'npx electron-vite build && npx playwright test'], parse: 'playwright' },
+  { name: 'e2e-wine', what: 'the dashboard e2e flows against `ui` on Windows Node under Wine', cmd: 'bash', args: ['-c', '{ test -f out/renderer/index.html || npx electron-vite build; } && npx playwright test -c playwright.wine.config.ts'], parse: 'playwright' },
 ]
 
 function run(suite) {
@@ -99,7 +106,7 @@ for (const { suite, r, counts, ok } of results) {
   skipped += c.skipped
   // A runner that crashed or printed no counts is one failure, whatever it printed before.
   failed += ok ? 0 : Math.max(c.failed, 1)
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${suite.name.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped  (${r.seconds.toFixed(0)} s, exit ${r.code})`)
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${suite.name.padEnd(10)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped  (${r.seconds.toFixed(0)} s, exit ${r.code})`)
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
 process.exit(failed === 0 && results.length > 0 ? 0 : 1)

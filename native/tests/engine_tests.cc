@@ -96,6 +96,30 @@ TEST_CASE("config validation names the field") {
   c.sendQueueLimit = 4 * 1024 * 1024;
   BackendKind k;
   CHECK_FALSE(parse_backend("kqueue", &k));
+  // The IOCP fields are checked on Linux too (a config means the same everywhere)…
+  for (int pool : {0, 1025}) {
+    c.iocpAcceptPool = pool;
+    CHECK(e.start(c).configError.field == "iocpAcceptPool");
+  }
+  IocpPortLayout layout;
+  IocpDequeue dequeue;
+  CHECK_FALSE(parse_iocp_port_layout("per-worker", &layout));  // the old environment spelling
+  CHECK_FALSE(parse_iocp_dequeue("batch", &dequeue));
+  REQUIRE(parse_iocp_port_layout("shared", &layout));
+  REQUIRE(parse_iocp_dequeue("gqcs", &dequeue));
+  CHECK(std::string(iocp_port_layout_name(layout)) == "shared");
+  CHECK(std::string(iocp_dequeue_name(dequeue)) == "gqcs");
+  // …and otherwise ignored by the Linux backends.
+  for (BackendKind b : kBackends) {
+    EngineConfig x = make_config(b);
+    x.iocpPortLayout = layout;
+    x.iocpDequeue = dequeue;
+    x.iocpAcceptPool = 1;
+    StartResult ok = e.start(x);
+    CHECK_MESSAGE(ok.kind == StartResult::Ok, ok.text);
+    e.stop();
+  }
+  c.iocpAcceptPool = 32;
   c.host = "127.0.0.1";
   c.backend = BackendKind::Iocp;  // not on Linux: a clear error, nothing started
   r = e.start(c);

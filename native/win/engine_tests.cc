@@ -30,10 +30,10 @@ using wt::totals;
 
 namespace {
 
-// Picks the port layout for the rest of the test case (the IOCP factory reads it from the env).
-#define LAYOUT_SUBCASES(var)                     \
-  SUBCASE("per-worker ports") { var = "per-worker"; } \
-  SUBCASE("shared port") { var = "shared"; }
+// Runs the rest of the test case once per port layout (EngineConfig::iocpPortLayout).
+#define LAYOUT_SUBCASES(var)                                         \
+  SUBCASE("per-worker ports") { var = IocpPortLayout::PerWorker; } \
+  SUBCASE("shared port") { var = IocpPortLayout::Shared; }
 
 struct Running {
   Engine engine;
@@ -147,6 +147,8 @@ TEST_CASE("invalid configuration is rejected naming the field; Linux backends ar
       {"recvBufferSize", [](EngineConfig& x) { x.recvBufferSize = 10; }},
       {"sendQueueLimit", [](EngineConfig& x) { x.sendQueueLimit = 1; }},
       {"maxSessions", [](EngineConfig& x) { x.maxSessions = 0; }},
+      {"iocpAcceptPool", [](EngineConfig& x) { x.iocpAcceptPool = 0; }},
+      {"iocpAcceptPool", [](EngineConfig& x) { x.iocpAcceptPool = 1025; }},
       {"host", [](EngineConfig& x) { x.host = ":::"; }},
       {"sendQueueLimit", [](EngineConfig& x) {  // less than two receive buffers
          x.recvBufferSize = 65536;
@@ -173,19 +175,25 @@ TEST_CASE("invalid configuration is rejected naming the field; Linux backends ar
     CHECK(r.text.find("only available on Linux") != std::string::npos);
     CHECK(std::string(translate_native_error(r.nativeError.code).portable) == "not-supported");
   }
-  {
-    wt::EnvVar env("IOCPM_IOCP_LAYOUT", "diagonal");
-    Engine e;
-    StartResult r = e.start(c);
-    CHECK(r.kind == StartResult::SystemError);
-    CHECK(r.text.find("IOCPM_IOCP_LAYOUT") != std::string::npos);
-  }
-  {
-    wt::EnvVar env("IOCPM_IOCP_DEQUEUE", "sometimes");
-    Engine e;
-    StartResult r = e.start(c);
-    CHECK(r.kind == StartResult::SystemError);
-    CHECK(r.text.find("IOCPM_IOCP_DEQUEUE") != std::string::npos);
+}
+
+TEST_CASE("iocpAcceptPool is the number of AcceptEx calls kept posted; a pool of one still takes a burst") {
+  for (int pool : {1, 7}) {
+    CAPTURE(pool);
+    EngineConfig cfg = wt::config(0, 2);
+    cfg.iocpAcceptPool = pool;
+    Running srv(cfg);
+    REQUIRE_MESSAGE(srv.ok(), srv.result.text);
+    CHECK(totals(srv.snap()).inflight[int(OpKind::Accept)] == pool);  // posted before start returns
+    const int kConns = 20;
+    std::vector<SOCKET> socks;
+    for (int i = 0; i < kConns; ++i) socks.push_back(wt::connect_to(srv.port));
+    CHECK(srv.wait([&](const wt::Totals& t) { return t.sessions == kConns; }));
+    CHECK(totals(srv.snap()).accepts == uint64_t(kConns));
+    CHECK(srv.wait([&](const wt::Totals& t) { return t.inflight[int(OpKind::Accept)] == pool; }));  // re-posted
+    for (SOCKET s : socks) closesocket(s);
+    srv.engine.stop();
+    check_idle_after_stop(srv.engine);
   }
 }
 
@@ -208,16 +216,18 @@ TEST_CASE("a second server on the same port fails with address-in-use; auto pick
 }
 
 TEST_CASE("echo is byte-exact and bytes in/out equal exactly what the clients moved") {
-  std::string layout, dequeue;
-  SUBCASE("per-worker ports, GetQueuedCompletionStatusEx") { layout = "per-worker", dequeue = "batch"; }
-  SUBCASE("per-worker ports, GetQueuedCompletionStatus") { layout = "per-worker", dequeue = "single"; }
-  SUBCASE("shared port, GetQueuedCompletionStatusEx") { layout = "shared", dequeue = "batch"; }
-  SUBCASE("shared port, GetQueuedCompletionStatus") { layout = "shared", dequeue = "single"; }
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str()), d("IOCPM_IOCP_DEQUEUE", dequeue.c_str());
-  Running srv(wt::config(0, 2));
+  EngineConfig cfg = wt::config(0, 2);
+  SUBCASE("per-worker ports, GetQueuedCompletionStatusEx") {}  // the defaults
+  SUBCASE("per-worker ports, GetQueuedCompletionStatus") { cfg.iocpDequeue = IocpDequeue::Gqcs; }
+  SUBCASE("shared port, GetQueuedCompletionStatusEx") { cfg.iocpPortLayout = IocpPortLayout::Shared; }
+  SUBCASE("shared port, GetQueuedCompletionStatus") {
+    cfg.iocpPortLayout = IocpPortLayout::Shared;
+    cfg.iocpDequeue = IocpDequeue::Gqcs;
+  }
+  Running srv(cfg);
   REQUIRE_MESSAGE(srv.ok(), srv.result.text);
-  CHECK(has_feature(srv.result, layout == "shared" ? "shared-port" : "port-per-worker"));
-  CHECK(has_feature(srv.result, dequeue == "batch" ? "dequeue-batch" : "dequeue-single"));
+  CHECK(has_feature(srv.result, cfg.iocpPortLayout == IocpPortLayout::Shared ? "shared-port" : "port-per-worker"));
+  CHECK(has_feature(srv.result, cfg.iocpDequeue == IocpDequeue::Gqcsex ? "dequeue-batch" : "dequeue-single"));
 
   const int kClients = 6;
   std::atomic<uint64_t> moved{0};
@@ -243,12 +253,11 @@ TEST_CASE("echo is byte-exact and bytes in/out equal exactly what the clients mo
 }
 
 TEST_CASE("200 concurrent connections are all served") {
-  std::string layout;
+  IocpPortLayout layout{};
   LAYOUT_SUBCASES(layout)
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str());
   const int kWorkers = 4, kConns = 200, kThreads = 4;
   const size_t kMsg = 700;
-  Running srv(wt::config(0, kWorkers));
+  Running srv(wt::config(0, kWorkers, layout));
   REQUIRE_MESSAGE(srv.ok(), srv.result.text);
 
   std::vector<SOCKET> socks;
@@ -257,7 +266,7 @@ TEST_CASE("200 concurrent connections are all served") {
   REQUIRE(connected == kConns);
   CHECK(srv.wait([&](const wt::Totals& t) { return t.sessions == kConns; }));
   EngineSnapshot open = srv.snap();
-  if (layout == "per-worker") {
+  if (layout == IocpPortLayout::PerWorker) {
     // Accepted sockets are assigned round-robin to the workers' ports.
     for (const auto& w : open.workers) CHECK(w.sessions == kConns / kWorkers);
   }
@@ -289,10 +298,9 @@ TEST_CASE("200 concurrent connections are all served") {
 }
 
 TEST_CASE("queue depth comes from the port (NtQueryIoCompletion) and is > 0 under load") {
-  std::string layout;
+  IocpPortLayout layout{};
   LAYOUT_SUBCASES(layout)
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str());
-  Running srv(wt::config(0, 2));
+  Running srv(wt::config(0, 2, layout));
   REQUIRE_MESSAGE(srv.ok(), srv.result.text);
 
   const int kThreads = 8, kPerThread = 6;
@@ -334,7 +342,7 @@ TEST_CASE("queue depth comes from the port (NtQueryIoCompletion) and is > 0 unde
   done = true;
   sampler.join();
   CHECK(failures == 0);
-  MESSAGE(layout << ": max queue depth " << maxDepth.load() << " over " << samples.load() << " snapshots");
+  MESSAGE(iocp_port_layout_name(layout) << ": max queue depth " << maxDepth.load() << " over " << samples.load() << " snapshots");
   CHECK(maxDepth.load() > 0);
   uint64_t expected = uint64_t(kThreads) * kPerThread * kPerConn;
   CHECK(srv.wait([&](const wt::Totals& t) { return t.sessions == 0 && t.bytesOut == expected; }));
@@ -345,10 +353,9 @@ TEST_CASE("queue depth comes from the port (NtQueryIoCompletion) and is > 0 unde
 }
 
 TEST_CASE("a peer reset is counted as a connection error and the engine keeps serving") {
-  std::string layout;
+  IocpPortLayout layout{};
   LAYOUT_SUBCASES(layout)
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str());
-  Running srv(wt::config(0, 2));
+  Running srv(wt::config(0, 2, layout));
   REQUIRE_MESSAGE(srv.ok(), srv.result.text);
   const int kResets = 10;
   for (int i = 0; i < kResets; ++i) {
@@ -367,7 +374,7 @@ TEST_CASE("a peer reset is counted as a connection error and the engine keeps se
   wt::Totals t = totals(s);
   uint64_t resetish = wt::error_count(s, "connection-reset") + wt::error_count(s, "connection-aborted") +
                       wt::error_count(s, "broken-pipe");
-  MESSAGE(layout << ": errors after " << kResets << " resets: " << wt::error_summary(s));
+  MESSAGE(iocp_port_layout_name(layout) << ": errors after " << kResets << " resets: " << wt::error_summary(s));
   CHECK(resetish == t.errors);  // nothing else (no unknown codes)
   CHECK(resetish > 0);
   // Still serving.
@@ -380,10 +387,9 @@ TEST_CASE("a peer reset is counted as a connection error and the engine keeps se
 }
 
 TEST_CASE("half-close: after shutdown(SD_SEND) the client receives the full echo, then EOF") {
-  std::string layout;
+  IocpPortLayout layout{};
   LAYOUT_SUBCASES(layout)
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str());
-  Running srv(wt::config(0, 2));
+  Running srv(wt::config(0, 2, layout));
   REQUIRE_MESSAGE(srv.ok(), srv.result.text);
   SOCKET s = wt::connect_to(srv.port);
   REQUIRE(s != INVALID_SOCKET);
@@ -426,10 +432,9 @@ TEST_CASE("closeMode abortive: after the echo of a half-closed session the clien
 }
 
 TEST_CASE("a slow reader is held back by back-pressure, others are served, and stop completes") {
-  std::string layout;
+  IocpPortLayout layout{};
   LAYOUT_SUBCASES(layout)
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str());
-  EngineConfig cfg = wt::config(0, 2);
+  EngineConfig cfg = wt::config(0, 2, layout);
   cfg.sendQueueLimit = 64 * 1024;
   Running srv(cfg);
   REQUIRE_MESSAGE(srv.ok(), srv.result.text);
@@ -459,7 +464,7 @@ TEST_CASE("a slow reader is held back by back-pressure, others are served, and s
   });
   bool didStall = wt::wait_until([&] { return stalled.load(); }, 60000);
   CHECK(didStall);
-  MESSAGE(layout << ": slow client wrote " << slowSent.load() << " bytes before stalling");
+  MESSAGE(iocp_port_layout_name(layout) << ": slow client wrote " << slowSent.load() << " bytes before stalling");
 
   // Back-pressure: what the server holds for it (received, not yet sent) stays bounded by the
   // high watermark plus one receive, although the client pushed far more.
@@ -476,7 +481,7 @@ TEST_CASE("a slow reader is held back by back-pressure, others are served, and s
   auto t0 = std::chrono::steady_clock::now();
   srv.engine.stop();  // must cancel the parked send and still return
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-  MESSAGE(layout << ": stop() with a parked send took " << ms << " ms");
+  MESSAGE(iocp_port_layout_name(layout) << ": stop() with a parked send took " << ms << " ms");
   CHECK(ms < 10000);
   quit = true;
   writer.join();
@@ -485,10 +490,9 @@ TEST_CASE("a slow reader is held back by back-pressure, others are served, and s
 }
 
 TEST_CASE("chat: a member whose send queue overflows is closed with send-queue-full") {
-  std::string layout;
+  IocpPortLayout layout{};
   LAYOUT_SUBCASES(layout)
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str());
-  EngineConfig cfg = wt::config(0, 1);  // one worker: one broadcast group in both layouts
+  EngineConfig cfg = wt::config(0, 1, layout);  // one worker: one broadcast group in both layouts
   cfg.workload = WorkloadKind::Chat;
   cfg.sendQueueLimit = 64 * 1024;
   Running srv(cfg);
@@ -510,7 +514,7 @@ TEST_CASE("chat: a member whose send queue overflows is closed with send-queue-f
   }
   CHECK(ok);
   EngineSnapshot s = srv.snap();
-  MESSAGE(layout << ": talker sent " << sent << " bytes; errors: " << wt::error_summary(s));
+  MESSAGE(iocp_port_layout_name(layout) << ": talker sent " << sent << " bytes; errors: " << wt::error_summary(s));
   CHECK(wt::error_count(s, "send-queue-full") == 1);
   CHECK(srv.wait([&](const wt::Totals& t) { return t.sessions == 1 && t.closes == 1; }));
   for (int i = 0; i < 5 && ok; ++i) ok = wt::send_all(talker, msg) && wt::recv_exact(talker, &back[0], kMsg);
@@ -541,16 +545,15 @@ TEST_CASE("maxSessions: a connection beyond the limit is reset and counted as se
 }
 
 TEST_CASE("stop with connections open closes every socket and joins every worker thread") {
-  std::string layout;
+  IocpPortLayout layout{};
   LAYOUT_SUBCASES(layout)
-  wt::EnvVar l("IOCPM_IOCP_LAYOUT", layout.c_str());
   const int kWorkers = 4, kConns = 60;
   // The runtime keeps a few handles after the first threads exit (winpthreads recycles thread
   // records with their events; measured: +2 on the first std::thread, +1-2 on the first engine,
   // then flat). One identical start/stop cycle first, so the baseline measures the engine alone:
   // a leak would show as growth over a cycle.
   {
-    Running warm(wt::config(0, kWorkers));
+    Running warm(wt::config(0, kWorkers, layout));
     REQUIRE_MESSAGE(warm.ok(), warm.result.text);
     SOCKET s = wt::connect_to(warm.port);
     CHECK(warm.wait([&](const wt::Totals& t) { return t.sessions == 1; }));
@@ -559,7 +562,7 @@ TEST_CASE("stop with connections open closes every socket and joins every worker
   }
   int before = wt::process_thread_count();
   int handlesBefore = wt::process_handle_count();
-  Running srv(wt::config(0, kWorkers));
+  Running srv(wt::config(0, kWorkers, layout));
   REQUIRE_MESSAGE(srv.ok(), srv.result.text);
   CHECK(wt::process_thread_count() >= before + kWorkers);
 
@@ -578,7 +581,7 @@ TEST_CASE("stop with connections open closes every socket and joins every worker
   auto t0 = std::chrono::steady_clock::now();
   srv.engine.stop();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-  MESSAGE(layout << ": stop() with " << kConns << " open sessions took " << ms << " ms");
+  MESSAGE(iocp_port_layout_name(layout) << ": stop() with " << kConns << " open sessions took " << ms << " ms");
   CHECK_FALSE(srv.engine.running());
   CHECK(wt::process_thread_count() == before);  // every worker thread has exited
   check_idle_after_stop(srv.engine);

@@ -166,15 +166,14 @@ struct CorruptingServer {
 }  // namespace
 
 TEST_CASE("load generator: verified echoes, exact byte totals, latency percentiles") {
-  std::string layout;
-  SUBCASE("per-worker ports") { layout = "per-worker"; }
-  SUBCASE("shared port") { layout = "shared"; }
-  wt::EnvVar env("IOCPM_IOCP_LAYOUT", layout.c_str());
-  Server srv;
+  IocpPortLayout layout{};
+  SUBCASE("per-worker ports") { layout = IocpPortLayout::PerWorker; }
+  SUBCASE("shared port") { layout = IocpPortLayout::Shared; }
+  Server srv(wt::config(0, 2, layout));
   LoadConfig c = load_for(srv.port);
   c.pipeline = 4;
   LoadSnapshot r = run(c);
-  MESSAGE(layout << ": " << r.msgsEchoed << " echoes, p50 " << r.p50 / 1000 << " us, p99 " << r.p99 / 1000 << " us");
+  MESSAGE(iocp_port_layout_name(layout) << ": " << r.msgsEchoed << " echoes, p50 " << r.p50 / 1000 << " us, p99 " << r.p99 / 1000 << " us");
   CHECK_FALSE(r.running);
   CHECK(r.connectsOk == 20);
   CHECK(r.connectsFailed == 0);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Windows suite, run here under Wine: cross-compiles native/win/bin/iocp-tests.exe (engine core +
-# IOCP backend + load generator + doctest tests) with mingw-w64, runs the tests (the generator's
-# against the engine), then runs the exe's --serve mode
-# and drives it from Linux with drive-serve.mjs, once per completion-port layout.
-# Last line: `windows: N passed, N failed` (doctest test cases + driver checks); exit 1 on failure.
+# Windows C++ suite, run here under Wine: cross-compiles native/win/bin/iocp-tests.exe (engine core
+# + IOCP backend + load generator + doctest tests) with mingw-w64 and runs it (the generator's
+# tests against the engine). The product on Windows is tested by tests/windows/ (the addon in
+# Windows Node) and the wine vitest/playwright configs.
+# Last line: `windows: N passed, N failed` (doctest test cases); exit 1 on failure.
 set -u -o pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 exe="$here/bin/iocp-tests.exe"
@@ -58,21 +58,5 @@ else
   echo "iocp-tests.exe ended without a doctest summary (exit $rc)" >&2
   failed=$((failed + 1))
 fi
-
-for layout in per-worker shared; do
-  echo "== serve mode ($layout port layout) driven from Linux" >&2
-  out="$(timeout 120 node "$here/drive-serve.mjs" "$exe" "$layout" 2>&1)"
-  rc=$?
-  echo "$out" >&2
-  last="$(echo "$out" | tail -1)"
-  if [[ "$last" =~ :[[:space:]]([0-9]+)[[:space:]]passed,[[:space:]]([0-9]+)[[:space:]]failed$ ]]; then
-    passed=$((passed + BASH_REMATCH[1]))
-    failed=$((failed + BASH_REMATCH[2]))
-    if [ "$rc" -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ]; then failed=$((failed + 1)); fi
-  else
-    echo "drive-serve.mjs ($layout) ended without a summary (exit $rc)" >&2
-    failed=$((failed + 1))
-  fi
-done
 
 finish

@@ -51,23 +51,13 @@ Totals totals(const iocpm::EngineSnapshot& s);
 uint64_t error_count(const iocpm::EngineSnapshot& s, const char* portableName);
 std::string error_summary(const iocpm::EngineSnapshot& s);
 
-iocpm::EngineConfig config(int port, int workers);
+// The IOCP backend on 127.0.0.1 with the given port layout; everything else at its default.
+iocpm::EngineConfig config(int port, int workers, iocpm::IocpPortLayout layout = iocpm::IocpPortLayout::PerWorker);
 
-// Sets an environment variable for the CRT getenv() the IOCP factory reads; restores on exit.
-class EnvVar {
- public:
-  EnvVar(const char* name, const char* value);
-  ~EnvVar();
-
- private:
-  std::string name_, old_;
-  bool had_;
-};
-
-// Threads of this process right now (Toolhelp32), to prove stop() joined every worker.
+// Threads of this process right now (Toolhelp32), to prove stop() joined every worker, and kernel
+// handles it holds (sockets, ports, threads, events…), to prove stop() and the backend's
+// destruction leave nothing open: iocpm::process_resources(), the addon's processResources().
 int process_thread_count();
-// Kernel handles this process holds (sockets, ports, threads, events…), to prove stop() and the
-// backend's destruction leave nothing open.
 int process_handle_count();
 
 }  // namespace wt

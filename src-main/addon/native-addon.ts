@@ -37,6 +37,8 @@ export interface NativeAddon {
   Engine: new () => NativeEngine
   LoadGenerator: new () => NativeLoadGenerator
   errorCatalog(): CatalogEntry[]
+  /** Threads and handles (descriptors on Linux) of this process now; -1 where unreadable. */
+  processResources(): { threads: number; handles: number }
 }
 
 /** What engine.start() rejects with: an Error carrying the portable code and native details. */

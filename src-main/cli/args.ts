@@ -1,6 +1,6 @@
 // Command-line parsing for iocp-monitor. Hand-rolled rather than util.parseArgs so every error
 // names the flag and the accepted values in one consistent sentence (exit code 2).
-import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, LIMITS, WORKLOADS, validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
+import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, LIMITS, WORKLOADS, validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
 import { DEFAULT_LOAD_CONFIG, LOAD_LIMITS, LOAD_PRESETS, parseFaultList, validateLoadConfig, type LoadConfig, type LoadPresetName, type LoadRequest } from '../../src-shared/load'
 import { SAMPLE_HZ } from '../service/sampler'
 
@@ -69,6 +69,9 @@ const SERVE_FLAGS: Record<string, FlagSpec> = {
   '--send-queue-limit': { key: 'sendQueueLimit', type: { kind: 'int', ...LIMITS.sendQueueLimit } },
   '--no-nodelay': { key: 'noNoDelay', type: { kind: 'flag' } },
   '--no-reuse-port': { key: 'noReusePort', type: { kind: 'flag' } },
+  '--iocp-port-layout': { key: 'iocpPortLayout', type: { kind: 'enum', choices: IOCP_PORT_LAYOUTS } },
+  '--iocp-dequeue': { key: 'iocpDequeue', type: { kind: 'enum', choices: IOCP_DEQUEUES } },
+  '--iocp-accept-pool': { key: 'iocpAcceptPool', type: { kind: 'int', ...LIMITS.iocpAcceptPool } },
   '--csv': { key: 'csv', type: { kind: 'string' } },
   '--sample-hz': SAMPLE_HZ_FLAG,
   '--metrics-port': { key: 'metricsPort', type: { kind: 'int', min: 0, max: 65535 } },
@@ -132,6 +135,9 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   recvBufferSize: '--recv-buffer',
   maxSessions: '--max-sessions',
   sendQueueLimit: '--send-queue-limit',
+  iocpPortLayout: '--iocp-port-layout',
+  iocpDequeue: '--iocp-dequeue',
+  iocpAcceptPool: '--iocp-accept-pool',
 }
 
 export const USAGE = `Usage:
@@ -139,10 +145,15 @@ export const USAGE = `Usage:
                      [--workload echo|discard|chat] [--close-mode graceful|abortive]
                      [--backlog 1024] [--recv-buffer 16384] [--max-sessions 20000]
                      [--send-queue-limit 4194304] [--no-nodelay] [--no-reuse-port]
+                     [--iocp-port-layout perWorker|shared] [--iocp-dequeue gqcsex|gqcs]
+                     [--iocp-accept-pool 32]
                      [--csv FILE] [--sample-hz 10] [--metrics-port 9464] [--record FILE]
       Runs the TCP server headless. Prints "listening HOST:PORT" when ready; SIGINT/SIGTERM stop
       it (exit 0). --csv writes the sampled metrics to FILE when it stops. --workers = --threads.
       Sizes are in bytes; --send-queue-limit must be at least twice --recv-buffer.
+      --iocp-* choose the IOCP backend's model (Windows): one completion port per worker or one
+      shared port, GetQueuedCompletionStatusEx (batches of 64) or GetQueuedCompletionStatus (one
+      packet per call), and how many AcceptEx calls stay posted. Checked, but ignored, on Linux.
       --metrics-port serves Prometheus metrics on http://127.0.0.1:PORT/metrics (0 = off).
       --record writes every sample to FILE (NDJSON recording) as the run goes on.
   iocp-monitor ui [--host 127.0.0.1] [--port 0] [--static DIR] [--sample-hz 10]

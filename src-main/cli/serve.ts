@@ -14,6 +14,8 @@ import { waitForStopSignal } from './signals'
 export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
+/** 128 + SIGINT, as shells report it: the command was cancelled before it finished. */
+export const EXIT_INTERRUPTED = 130
 
 function describeBackend(info: StartInfo): string[] {
   const lines = [`backend ${info.backend}, ${info.workers} worker(s), features: ${info.features.join(', ') || 'none'}`]

@@ -85,9 +85,14 @@ async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
  * so a failing source would leave the write hanging.
  */
 export async function writeFileAtomic(dest: string, ...stages: [Readable, ...Duplex[]]): Promise<void> {
+  return writeFileAtomicUnless(undefined, dest, ...stages)
+}
+
+/** writeFileAtomic that an AbortSignal cancels (Ctrl-C during an export): nothing is left behind. */
+export async function writeFileAtomicUnless(signal: AbortSignal | undefined, dest: string, ...stages: [Readable, ...Duplex[]]): Promise<void> {
   const w = await AtomicFileWriter.open(dest)
   try {
-    await pipeline([...stages, w.stream])
+    await pipeline([...stages, w.stream], signal ? { signal } : {})
   } catch (err) {
     await w.abort()
     throw err

@@ -25,7 +25,7 @@ import { pipeline } from 'node:stream/promises'
 import { stringify, type Stringifier } from 'csv-stringify'
 import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
 import { CSV_COLUMNS, type CsvColumn } from '../../src-shared/csv-schema'
-import { AtomicFileWriter, writeFileAtomic } from './atomic-file'
+import { AtomicFileWriter, writeFileAtomicUnless } from './atomic-file'
 
 export { CSV_COLUMNS, type CsvColumn } from '../../src-shared/csv-schema'
 export type CsvRecord = (string | number)[]
@@ -106,8 +106,8 @@ export async function ticksToCsv(ticks: readonly MetricsTick[], columns?: readon
 }
 
 /** Streams the CSV of `ticks` to `path` atomically; rows are generated as the file is written. */
-export async function writeCsvFile(path: string, ticks: readonly MetricsTick[], columns?: readonly CsvColumn[]): Promise<{ rows: number }> {
-  await writeFileAtomic(path, Readable.from(csvRecords(ticks, columns), { objectMode: true }), newStringifier(columns))
+export async function writeCsvFile(path: string, ticks: readonly MetricsTick[], columns?: readonly CsvColumn[], signal?: AbortSignal): Promise<{ rows: number }> {
+  await writeFileAtomicUnless(signal, path, Readable.from(csvRecords(ticks, columns), { objectMode: true }), newStringifier(columns))
   return { rows: countCsvRows(ticks) }
 }
 

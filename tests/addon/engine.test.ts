@@ -1,12 +1,12 @@
 // The native engine over real sockets on 127.0.0.1, once per Linux backend: echo correctness,
 // exact byte accounting, stop with open connections, config errors naming the field.
 import { randomBytes } from 'node:crypto'
-import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { NativeEngine, NativeStartError } from '../../src-main/addon/native-addon'
+import type { NativeStartError } from '../../src-main/addon/native-addon'
 import type { EngineSnapshot } from '../../src-shared/engine-snapshot'
 import { addon, backendUnavailable } from './support/addon'
-import { closed, connectTcp, echoRoundTrip, freePort, readExactly, waitFor } from './support/net'
+import { EngineFixture } from './support/engine-fixture'
+import { closed, echoRoundTrip, freePort, readExactly, waitFor } from './support/net'
 
 const BACKENDS = ['iouring', 'epoll'] as const
 
@@ -17,39 +17,30 @@ for (const backend of BACKENDS) {
   if (unavailable) console.log(`addon tests for ${backend} skipped: ${unavailable}`)
 
   describe.skipIf(unavailable !== null)(`engine with the ${backend} backend`, () => {
-    let engine: NativeEngine
-    const sockets: Socket[] = []
-
-    async function start(extra: Record<string, unknown> = {}) {
-      engine = new addon.Engine()
-      const port = await freePort()
-      const info = await engine.start({ host: '127.0.0.1', port, workers: 2, backend, ...extra })
-      return { port, info }
-    }
-
-    async function client(port: number) {
-      const s = await connectTcp(port)
-      sockets.push(s)
-      return s
-    }
-
-    afterEach(async () => {
-      for (const s of sockets.splice(0)) s.destroy()
-      await engine?.stop()
-    })
+    const fx = new EngineFixture(addon, { backend })
+    afterEach(() => fx.cleanup())
 
     it('reports the backend it was asked for', async () => {
-      const { info, port } = await start()
+      const { info, port } = await fx.start()
       expect(info.backend).toBe(backend)
       expect(info.port).toBe(port)
       expect(info.workers).toBe(2)
-      expect(engine.running).toBe(true)
-      expect(engine.snapshot().workers).toHaveLength(2)
+      expect(fx.engine.running).toBe(true)
+      expect(fx.engine.snapshot().workers).toHaveLength(2)
+    })
+
+    it('accepts the IOCP options and ignores them (they shape the Windows backend only)', async () => {
+      const { info, port } = await fx.start({ iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 1 })
+      expect(info.backend).toBe(backend)
+      for (const iocpFeature of ['shared-port', 'dequeue-single', 'acceptex-pool']) expect(info.features).not.toContain(iocpFeature)
+      const s = await fx.client(port)
+      const data = randomBytes(1000)
+      expect((await echoRoundTrip(s, data)).equals(data)).toBe(true)
     })
 
     it('echoes every byte back unchanged, over many connections and sizes', async () => {
-      const { port } = await start()
-      const conns = await Promise.all(Array.from({ length: 8 }, () => client(port)))
+      const { port } = await fx.start()
+      const conns = await Promise.all(Array.from({ length: 8 }, () => fx.client(port)))
       await Promise.all(
         conns.map(async (s, i) => {
           for (const size of [1, 100, 4096, 65_537, 300_000 + i]) {
@@ -62,10 +53,10 @@ for (const backend of BACKENDS) {
     })
 
     it('counts exactly the bytes sent and received, summed over workers', async () => {
-      const { port } = await start()
+      const { port } = await fx.start()
       let sent = 0
       let received = 0
-      const conns = await Promise.all(Array.from({ length: 6 }, () => client(port)))
+      const conns = await Promise.all(Array.from({ length: 6 }, () => fx.client(port)))
       await Promise.all(
         conns.map(async (s, i) => {
           for (let k = 0; k < 5; k++) {
@@ -78,52 +69,52 @@ for (const backend of BACKENDS) {
       )
       expect(received).toBe(sent)
       // A send is counted when its completion is handled, which can trail the peer's receipt.
-      await waitFor(() => sum(engine.snapshot(), 'bytesOut') === received, 5000, 'bytesOut to settle')
-      const live = engine.snapshot()
+      await waitFor(() => sum(fx.engine.snapshot(), 'bytesOut') === received, 5000, 'bytesOut to settle')
+      const live = fx.engine.snapshot()
       expect(sum(live, 'bytesIn')).toBe(sent)
       expect(sum(live, 'sessions')).toBe(6)
-      await engine.stop()
-      const final = engine.snapshot()
+      await fx.engine.stop()
+      const final = fx.engine.snapshot()
       expect(final.running).toBe(false)
       expect(sum(final, 'bytesIn')).toBe(sent)
       expect(sum(final, 'bytesOut')).toBe(received)
     })
 
     it('discards input with the discard workload (nothing sent back)', async () => {
-      const { port } = await start({ workload: 'discard' })
-      const s = await client(port)
+      const { port } = await fx.start({ workload: 'discard' })
+      const s = await fx.client(port)
       s.write(randomBytes(50_000))
-      await waitFor(() => sum(engine.snapshot(), 'bytesIn') === 50_000, 5000, 'bytesIn')
-      expect(sum(engine.snapshot(), 'bytesOut')).toBe(0)
+      await waitFor(() => sum(fx.engine.snapshot(), 'bytesIn') === 50_000, 5000, 'bytesIn')
+      expect(sum(fx.engine.snapshot(), 'bytesOut')).toBe(0)
     })
 
     it('stops with connections open: clients see the close and stop resolves', async () => {
-      const { port } = await start()
-      const conns = await Promise.all(Array.from({ length: 5 }, () => client(port)))
+      const { port } = await fx.start()
+      const conns = await Promise.all(Array.from({ length: 5 }, () => fx.client(port)))
       // Make sure every connection was accepted and is mid-conversation.
       await Promise.all(conns.map((s) => echoRoundTrip(s, Buffer.from('ping'))))
       const allClosed = Promise.all(conns.map((s) => closed(s)))
       const t0 = Date.now()
-      await engine.stop()
+      await fx.engine.stop()
       expect(Date.now() - t0).toBeLessThan(5000)
       await allClosed
-      expect(engine.running).toBe(false)
-      expect(sum(engine.snapshot(), 'sessions')).toBe(0)
-      await engine.stop() // a second stop is a no-op
+      expect(fx.engine.running).toBe(false)
+      expect(sum(fx.engine.snapshot(), 'sessions')).toBe(0)
+      await fx.engine.stop() // a second stop is a no-op
     })
 
     it('frees the port on stop so it can start again on it', async () => {
-      const { port } = await start()
-      await engine.stop()
-      await engine.start({ host: '127.0.0.1', port, workers: 1, backend })
-      const s = await client(port)
+      const { port } = await fx.start()
+      await fx.engine.stop()
+      await fx.engine.start({ host: '127.0.0.1', port, workers: 1, backend })
+      const s = await fx.client(port)
       const reply = await echoRoundTrip(s, Buffer.from('again'))
       expect(reply.toString()).toBe('again')
     })
 
     it('does not leak one connection’s bytes into another', async () => {
-      const { port } = await start()
-      const [a, b] = await Promise.all([client(port), client(port)])
+      const { port } = await fx.start()
+      const [a, b] = await Promise.all([fx.client(port), fx.client(port)])
       const pa = Buffer.alloc(20_000, 'a')
       const pb = Buffer.alloc(20_000, 'b')
       const [ra, rb] = await Promise.all([readExactly(a, pa.length), readExactly(b, pb.length), a.write(pa), b.write(pb)])
@@ -154,6 +145,12 @@ describe('engine config errors', () => {
     [{ recvBufferSize: 1 }, 'recvBufferSize'],
     [{ host: ':::' }, 'host'],
     [{ recvBufferSize: 65_536, sendQueueLimit: 65_536 }, 'sendQueueLimit'],
+    // The IOCP options are checked on Linux too, so a config means the same on both platforms.
+    [{ iocpDequeue: 'bogus' }, 'iocpDequeue'],
+    [{ iocpPortLayout: 'per-worker' }, 'iocpPortLayout'],
+    [{ iocpAcceptPool: 0 }, 'iocpAcceptPool'],
+    [{ iocpAcceptPool: 1025 }, 'iocpAcceptPool'],
+    [{ iocpAcceptPool: '32' }, 'iocpAcceptPool'],
   ])('%o is rejected as invalid-config naming %s', async (config, field) => {
     const e = await startError(config)
     expect(e.code).toBe('invalid-config')

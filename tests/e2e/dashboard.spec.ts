@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { parse } from 'csv-parse/sync'
-import { holdPort, resetClients, sleep, varyingLoad, freePort, echoTraffic } from './net-helpers'
-import { chartUpdates, CSV_COLUMNS, dashboardUrl, dragAcross, ensureStopped, hook, SHOTS, startServer, tab } from './page-helpers'
+import { connectError, holdPort, resetClients, sleep, varyingLoad, freePort, echoTraffic } from './net-helpers'
+import { chartUpdates, CSV_COLUMNS, dashboardUrl, dragAcross, E2E_HOST, ensureStopped, hook, localPath, SHOTS, startServer, tab } from './page-helpers'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -41,7 +41,8 @@ test('server and load from the UI: every chart moves, alerts, errors, pause and 
   await expect(page.getByTestId('rules-save')).toBeDisabled()
 
   const port = await startServer(page, 4)
-  await expect(page.getByTestId('backend')).toHaveText(/^(iouring|epoll|iocp)$/)
+  // auto picks the platform's completion model: io_uring (or epoll) on Linux, IOCP on Windows.
+  await expect(page.getByTestId('backend')).toHaveText(E2E_HOST === 'wine' ? /^iocp$/ : /^(iouring|epoll)$/)
   await expect(page.getByTestId('endpoint')).toHaveText(`127.0.0.1:${port}`)
 
   // ---- Load tab: the smoke preset against the running server --------------------------------
@@ -219,7 +220,7 @@ test('records, opens the recording from disk and replays it', async ({ page }) =
   await tab(page, 'server')
   await ensureStopped(page)
   await tab(page, 'recordings')
-  await page.getByTestId('recording-file').setInputFiles(path!)
+  await page.getByTestId('recording-file').setInputFiles(localPath(path!))
   const summary = page.getByTestId('recording-summary')
   await expect(summary).toBeVisible()
   await expect(summary).toContainText('2 workers')
@@ -269,6 +270,8 @@ test('a port already in use shows a clear error; the page keeps working from the
     await expect(page.getByTestId('stop-button')).toBeFocused()
     await page.keyboard.press('Enter')
     await expect(page.getByTestId('state')).toHaveAttribute('data-state', 'stopped')
+    // Stop closed the listener: nothing accepts on the port any more.
+    expect(await connectError(port)).toBe('ECONNREFUSED')
 
     // The tab bar is an ARIA tablist: arrow keys move and select.
     await page.getByTestId('tab-server').focus()

@@ -1,7 +1,8 @@
 // Starts the real dashboard service once for all e2e tests: `node bin/iocp-monitor.cjs ui
 // --port <free>` serves out/renderer and the WebSocket bridge, backed by the native engine. Its
 // one stdout line "dashboard http://127.0.0.1:P/?token=…" gives the URL; teardown sends SIGTERM.
-// IOCPM_CLI may point at another CLI script with the same contract (used while developing).
+// IOCPM_CLI may point at another CLI script with the same contract (used while developing);
+// IOCPM_CLI_HOST=wine (playwright.wine.config.ts) runs the Windows product under Wine instead.
 // The service gets a throw-away XDG_CONFIG_HOME (alert rules, recordings), removed at teardown.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -37,9 +38,11 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const cli = process.env.IOCPM_CLI ? resolve(process.env.IOCPM_CLI) : resolve(ROOT, 'bin/iocp-monitor.cjs')
+  // playwright.wine.config.ts: the service is the Windows product under Wine (`npm run wine`).
+  const onWine = process.env.IOCPM_CLI_HOST === 'wine'
+  const cli = process.env.IOCPM_CLI ? resolve(process.env.IOCPM_CLI) : resolve(ROOT, onWine ? 'bin/wine/iocp-monitor-wine.mjs' : 'bin/iocp-monitor.cjs')
   if (!existsSync(cli)) throw new Error(`${cli} not found`)
-  if (!process.env.IOCPM_CLI && !existsSync(resolve(ROOT, 'out/renderer/index.html'))) {
+  if (!existsSync(resolve(ROOT, 'out/renderer/index.html'))) {
     throw new Error('out/renderer is missing: run `npm run build` (renderer and CLI) before the e2e tests')
   }
   const port = await freePort()
@@ -52,10 +55,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, XDG_CONFIG_HOME: configHome },
   })
-  const url = await waitForUrl(child, 30_000)
+  // Under Wine a first run may still fetch Windows Node, make the prefix and build the addon.
+  const url = await waitForUrl(child, onWine ? 180_000 : 30_000)
   // From here on the service's output goes to a log (it must never block on a full pipe).
   mkdirSync(resolve(ROOT, 'test-results'), { recursive: true })
-  const log = createWriteStream(resolve(ROOT, 'test-results/iocp-monitor-ui.log'))
+  const log = createWriteStream(resolve(ROOT, `test-results/iocp-monitor-ui${onWine ? '-wine' : ''}.log`))
   for (const stream of [child.stdout, child.stderr]) {
     stream?.removeAllListeners('data')
     stream?.pipe(log, { end: false })

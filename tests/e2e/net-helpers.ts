@@ -38,6 +38,16 @@ function connect(port: number): Promise<net.Socket> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** The error code of a connect to `port`: 'ECONNREFUSED' once nothing listens there, null if it connects. */
+export async function connectError(port: number): Promise<string | null> {
+  try {
+    ;(await connect(port)).destroy()
+    return null
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err)
+  }
+}
+
 /**
  * Sends `bytes` in `chunk`-sized writes spaced by `gapMs` (so the traffic spans several samples
  * and the charts have a shape), reads every echoed byte back, then closes gracefully.

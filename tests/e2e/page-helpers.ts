@@ -5,7 +5,16 @@ import { resolve } from 'node:path'
 import { freePort } from './net-helpers'
 import type { TestHookView } from '../../src-renderer/src/test-hook'
 
-export const SHOTS = resolve(__dirname, 'screenshots')
+/** Where the dashboard's service runs: 'wine' under playwright.wine.config.ts (Windows Node + IOCP). */
+export const E2E_HOST: 'linux' | 'wine' = process.env.IOCPM_CLI_HOST === 'wine' ? 'wine' : 'linux'
+
+/** A path the service printed, as this (Linux) test process opens it: Wine shows / as drive Z:. */
+export function localPath(servicePath: string): string {
+  return E2E_HOST === 'wine' ? servicePath.replace(/^[Zz]:/, '').replace(/\\/g, '/') : servicePath
+}
+
+/** README screenshots; the Windows run keeps its own set beside them. */
+export const SHOTS = resolve(__dirname, 'screenshots', E2E_HOST === 'wine' ? 'wine' : '')
 
 export const CSV_COLUMNS =
   'timestamp,worker,queue_depth,inflight,sessions,completions_total,bytes_in_total,bytes_out_total,errors_total,completions_per_s,bytes_in_per_s,bytes_out_per_s,errors_per_s,busy_pct'

@@ -38,6 +38,11 @@ describe('parseCommandLine', () => {
     expect(usageError(['serve', '--recv-buffer', '100'])).toMatch(/--recv-buffer must be an integer from 512 to 4194304/)
   })
 
+  it('serve sets the IOCP options (checked on every platform, used by the IOCP backend)', () => {
+    const cmd = parseCommandLine(['serve', '--iocp-port-layout', 'shared', '--iocp-dequeue=gqcs', '--iocp-accept-pool', '8'])
+    expect(cmd.command === 'serve' && cmd.config).toEqual({ ...DEFAULT_ENGINE_CONFIG, iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 8 })
+  })
+
   it('--workers is an alias of --threads, but not both at once', () => {
     const cmd = parseCommandLine(['serve', '--workers', '3'])
     expect(cmd.command === 'serve' && cmd.config.workers).toBe(3)
@@ -51,6 +56,10 @@ describe('parseCommandLine', () => {
     [['serve', '--threads', '65'], /--threads must be an integer from 1 to 64/],
     [['serve', '--backend', 'kqueue'], /--backend must be one of auto, iouring, epoll, iocp \(got 'kqueue'\)/],
     [['serve', '--workload', 'x'], /--workload must be one of echo, discard, chat/],
+    [['serve', '--iocp-port-layout', 'per-worker'], /--iocp-port-layout must be one of perWorker, shared \(got 'per-worker'\)/],
+    [['serve', '--iocp-dequeue', 'batch'], /--iocp-dequeue must be one of gqcsex, gqcs \(got 'batch'\)/],
+    [['serve', '--iocp-accept-pool', '0'], /--iocp-accept-pool must be an integer from 1 to 1024 \(got '0'\)/],
+    [['serve', '--iocp-accept-pool', '1025'], /--iocp-accept-pool must be an integer from 1 to 1024/],
     [['serve', '--host', 'localhost'], /--host: host must be an IPv4 or IPv6 address/],
     [['serve', '--port'], /--port needs a value/],
     [['serve', '--port', '--threads', '2'], /--port needs a value/],

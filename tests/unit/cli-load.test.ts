@@ -7,8 +7,8 @@ import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LoadSummary } from '../../src-shared/load'
 import { startCorruptingEchoServer, type CorruptingServer } from '../addon/support/corrupting-server'
-import { freePort } from '../addon/support/net'
-import { run, waitForLine, type Run } from './support/cli-process'
+import { freePort, occupyPort } from '../addon/support/net'
+import { HOST_PAIRS, run, scrape, waitForLine, type Run } from './support/cli-process'
 
 /** stdout must be exactly one line, the JSON summary. */
 function summaryOf(r: Run): LoadSummary {
@@ -24,13 +24,13 @@ describe('iocp-monitor load', () => {
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('against `serve`: one JSON summary on stdout whose bytesSent is exactly the server CSV’s bytes_in_total', async () => {
+  it.each(HOST_PAIRS)('against `serve` (serve on %s, load on %s): one JSON summary on stdout whose bytesSent is exactly the server CSV’s bytes_in_total', async (serveHost, loadHost) => {
     const port = await freePort()
-    const csv = join(dir, 'server.csv')
-    const server = run(['serve', '--port', String(port), '--threads', '2', '--csv', csv])
+    const csv = join(dir, `server-${serveHost}-${loadHost}.csv`)
+    const server = run(['serve', '--port', String(port), '--threads', '2', '--csv', csv], { host: serveHost })
     try {
       await waitForLine(server, /^listening /m)
-      const load = run(['load', '--host', '127.0.0.1', '--port', String(port), '--conns', '50', '--size', '128', '--seconds', '2'])
+      const load = run(['load', '--host', '127.0.0.1', '--port', String(port), '--conns', '50', '--size', '128', '--seconds', '2'], { host: loadHost })
       expect((await load.exit).code).toBe(0)
       const s = summaryOf(load)
       expect(s).toMatchObject({ running: false, stoppedEarly: false, connectsOk: 50, mismatchedBytes: 0 })
@@ -52,6 +52,33 @@ describe('iocp-monitor load', () => {
       expect(Number(last.bytes_out_total)).toBe(s.bytesReceived)
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL')
+    }
+  })
+
+  it.each(HOST_PAIRS)('faults (serve on %s, load on %s): every fault injected, counted by the server under portable names, no mismatched echo', async (serveHost, loadHost) => {
+    const held = await occupyPort()
+    const metricsPort = await freePort()
+    const port = held.port
+    await held.close()
+    const server = run(['serve', '--port', String(port), '--threads', '2', '--metrics-port', String(metricsPort)], { host: serveHost })
+    try {
+      await waitForLine(server, /^listening /m)
+      const load = run(['load', '--port', String(port), '--conns', '40', '--seconds', '2', '--faults', 'reset=10,halfclose=10,slow=5,garbage=5'], { host: loadHost })
+      expect((await load.exit).code).toBe(0)
+      const s = summaryOf(load)
+      expect(s.mismatchedBytes).toBe(0)
+      expect(s.connectsOk).toBeGreaterThanOrEqual(40)
+      for (const fault of ['reset', 'halfclose', 'slow', 'garbage'] as const) expect(s.faultsInjected[fault], fault).toBeGreaterThan(0)
+      // The server saw the resets as errors with a portable name and the native one beside it.
+      const body = await scrape(`http://127.0.0.1:${metricsPort}/metrics`)
+      const resets = [...body.matchAll(/^iocpm_errors_total\{worker="\d+",code="connection-reset",native="(\w+)"\} (\d+)$/gm)]
+      expect(resets.length, body).toBeGreaterThan(0)
+      expect(resets.reduce((n, m) => n + Number(m[2]), 0)).toBeGreaterThan(0)
+      for (const m of resets) expect(m[1]).toMatch(serveHost === 'wine' ? /^(WSAECONNRESET|ERROR_NETNAME_DELETED|STATUS_\w+)$/ : /^ECONNRESET$/)
+      expect(body).toMatch(/^iocpm_server_up 1$/m)
+    } finally {
+      server.child.kill('SIGTERM')
+      expect((await server.exit).code).toBe(0)
     }
   })
 
@@ -104,7 +131,7 @@ describe('iocp-monitor load', () => {
     const load = run(['load', '--port', String(port), '--seconds', '1'])
     expect((await load.exit).code).toBe(1)
     expect(load.stdout()).toBe('')
-    expect(load.stderr()).toMatch(new RegExp(`cannot load 127\\.0\\.0\\.1:${port}: .*\\(connection-refused, ECONNREFUSED \\d+\\)`))
+    expect(load.stderr()).toMatch(new RegExp(`cannot load 127\\.0\\.0\\.1:${port}: .*\\(connection-refused, (WSA)?ECONNREFUSED \\d+\\)`))
   })
 
   it('an unresolvable host exits 1 naming name-not-resolved', async () => {

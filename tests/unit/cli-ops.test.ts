@@ -1,8 +1,6 @@
 // The CLI's operations flags and commands, run as a user runs them: serve --metrics-port and
 // --record, export --from … --csv …, and ui with a per-user config directory.
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
@@ -11,18 +9,7 @@ import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
 import { parseCommandLine, UsageError } from '../../src-main/cli/args'
 import { loadRecording } from '../../src-main/recording/reader'
 import { connectTcp, echoRoundTrip, freePort, occupyPort } from '../addon/support/net'
-import { BIN, ROOT, run, waitForLine, type Run } from './support/cli-process'
-
-function scrape(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get(url, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve(body))
-    }).on('error', reject)
-  })
-}
+import { run, scrape, waitForLine, type Run } from './support/cli-process'
 
 async function waitForStderr(r: Run, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs
@@ -147,18 +134,35 @@ describe('iocp-monitor serve/export/ui', () => {
     const xdg = join(dir, 'xdg')
     mkdirSync(join(xdg, 'iocp-monitor'), { recursive: true })
     writeFileSync(join(xdg, 'iocp-monitor', 'config.json'), '{"sampler": {"hz": "fast"}}')
-    const child = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { cwd: ROOT, env: { ...process.env, XDG_CONFIG_HOME: xdg }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
-    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
-    const deadline = Date.now() + 15_000
-    while (!/^dashboard http/m.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20))
-    expect(out).toMatch(/^dashboard http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}\n$/)
-    expect(err).toMatch(/warning: config: .*config\.json has invalid settings: sampler\.hz must be a number from 1 to 100\. The default settings are in use; it was renamed to .*config\.json\.corrupt-/)
+    const r = run(['ui', '--port', '0'], { env: { ...process.env, XDG_CONFIG_HOME: xdg } })
+    await waitForLine(r, /^dashboard http/m)
+    expect(r.stdout()).toMatch(/^dashboard http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}\n$/)
+    expect(r.stderr()).toMatch(/warning: config: .*config\.json has invalid settings: sampler\.hz must be a number from 1 to 100\. The default settings are in use; it was renamed to .*config\.json\.corrupt-/)
     expect(readdirSync(join(xdg, 'iocp-monitor')).filter((f) => f.startsWith('config.json.corrupt-'))).toHaveLength(1)
-    child.kill('SIGTERM')
-    expect(await exit).toBe(0)
+    r.child.kill('SIGTERM')
+    expect((await r.exit).code).toBe(0)
+  })
+
+  it('Ctrl-C during export cancels it cleanly: exit 130, no temp file, the old CSV untouched', async () => {
+    // A recording big enough that exporting it takes a while: 40,000 samples of 8 workers.
+    const rec = join(dir, 'big.ndjson')
+    const sample = (w: number | 'all') => ({ worker: w, queueDepth: 3, inflight: 5, completionsTotal: 123456789, bytesInTotal: 98765432101, bytesOutTotal: 98765432101, errorsTotal: 1, sessions: 12, completionsPerS: 1234.567, bytesInPerS: 4567.891, bytesOutPerS: 4567.891, errorsPerS: 0.1, busy: 0.4321 })
+    const workers = Array.from({ length: 8 }, (_, i) => sample(i))
+    const lines = [JSON.stringify({ format: 'iocp-monitor-recording', version: 1, startedAt: 1795654800000, config: null, info: null })]
+    for (let i = 0; i < 40_000; i++) lines.push(JSON.stringify({ t: 1795654800000 + i * 100, seq: i, workers, total: sample('all'), errors: [] }))
+    writeFileSync(rec, lines.join('\n') + '\n')
+    const out = join(dir, 'big.csv')
+    writeFileSync(out, 'the previous export\n')
+
+    const e = run(['export', '--from', rec, '--csv', out])
+    // Interrupt once the export is writing its temporary file next to the target.
+    const deadline = Date.now() + 60_000
+    while (!readdirSync(dir).some((f) => f.startsWith('.big.csv.')) && e.child.exitCode === null && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5))
+    expect(e.child.exitCode).toBe(null) // still exporting: the signal lands mid-write
+    e.child.kill('SIGINT')
+    expect(await e.exit).toEqual({ code: 130, signal: null })
+    expect(e.stderr()).toContain(`SIGINT: export cancelled; ${out} was not written (left as it was)`)
+    expect(readFileSync(out, 'utf8')).toBe('the previous export\n')
+    expect(readdirSync(dir).filter((f) => f.startsWith('.big.csv.'))).toEqual([])
   })
 })

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../src-main/addon/load-addon'
 import type { NativeEngine } from '../../src-main/addon/native-addon'
-import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, LIMITS, WORKLOADS, type EngineConfig } from '../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, ENUM_FIELDS, LIMITS, type EngineConfig } from '../../src-shared/engine-config'
 import type { EngineSnapshot, ErrorCount, StartInfo, WorkerCounters } from '../../src-shared/engine-snapshot'
 import { freePort } from '../addon/support/net'
 
@@ -41,7 +41,7 @@ const WORKER_KEYS: Record<keyof WorkerCounters, true> = {
 }
 const ERROR_KEYS: Record<keyof ErrorCount, true> = { code: true, nativeName: true, name: true, count: true }
 
-const ENUMS: Partial<Record<keyof EngineConfig, readonly string[]>> = { backend: BACKENDS, workload: WORKLOADS, closeMode: CLOSE_MODES }
+const ENUMS: Partial<Record<keyof EngineConfig, readonly string[]>> = ENUM_FIELDS
 
 interface Table {
   header: string[]

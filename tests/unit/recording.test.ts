@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AlertEvent } from '../../src-shared/alerts'
 import type { ServerStatus } from '../../src-shared/api'
+import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
 import type { OpenedRecording, RecordingStatus, ReplayStatus } from '../../src-shared/features'
 import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
 import { RECORDING_FORMAT } from '../../src-shared/recording-format'
@@ -242,6 +243,12 @@ describe('reading recordings', () => {
   it('reads a valid recording (CRLF line ends too)', () => {
     expect(parseRecording(good.join('\n') + '\n').ticks).toEqual(ticks)
     expect(parseRecording(good.join('\r\n') + '\r\n').ticks).toEqual(ticks)
+  })
+
+  it('reads a header config written before the iocp* fields existed, with their defaults', () => {
+    const older = Object.fromEntries(Object.entries({ ...DEFAULT_ENGINE_CONFIG, port: 9100 }).filter(([k]) => !k.startsWith('iocp')))
+    const header = JSON.stringify({ format: RECORDING_FORMAT, version: 1, startedAt: 1, config: older, info: null })
+    expect(parseRecording([header, ...good.slice(1)].join('\n')).header.config).toEqual({ ...DEFAULT_ENGINE_CONFIG, port: 9100 })
   })
 
   it('refuses a corrupt file, naming the line and the problem', () => {

@@ -1,6 +1,6 @@
 // The runtime contract: every invoke payload and bridge frame is checked before main acts on it.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ENGINE_CONFIG, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
 import { BRIDGE_NO_ID, INVOKE_CHANNELS, isInvokeChannel, isPlainObject, parseBridgeRequest, validatePayload } from '../../src-shared/validate'
 import { CHANNELS } from '../../src-shared/api'
 import { FEATURE_EVENT_CHANNELS } from '../../src-shared/features'
@@ -146,5 +146,31 @@ describe('validateEngineConfig: host text and field combinations', () => {
       expect(r.errors[0]!.message).toContain('131072')
     }
     expect(validateEngineConfig({ recvBufferSize: 65536, sendQueueLimit: 131072 }).ok).toBe(true)
+  })
+})
+
+describe('validateEngineConfig: IOCP options', () => {
+  it('defaults to a port per worker, GetQueuedCompletionStatusEx and 32 posted AcceptEx calls', () => {
+    expect(DEFAULT_ENGINE_CONFIG).toMatchObject({ iocpPortLayout: 'perWorker', iocpDequeue: 'gqcsex', iocpAcceptPool: 32 })
+  })
+
+  it('accepts every layout and dequeue call, and an accept pool from 1 to 1024', () => {
+    for (const iocpPortLayout of IOCP_PORT_LAYOUTS) {
+      for (const iocpDequeue of IOCP_DEQUEUES) expect(validateEngineConfig({ iocpPortLayout, iocpDequeue }).ok).toBe(true)
+    }
+    for (const iocpAcceptPool of [1, 1024]) expect(validateEngineConfig({ iocpAcceptPool }).ok).toBe(true)
+  })
+
+  it.each([
+    [{ iocpPortLayout: 'per-worker' }, 'iocpPortLayout', 'iocpPortLayout must be one of perWorker, shared'],
+    [{ iocpDequeue: 'bogus' }, 'iocpDequeue', 'iocpDequeue must be one of gqcsex, gqcs'],
+    [{ iocpAcceptPool: 0 }, 'iocpAcceptPool', 'iocpAcceptPool must be an integer from 1 to 1024'],
+    [{ iocpAcceptPool: 1025 }, 'iocpAcceptPool', 'iocpAcceptPool must be an integer from 1 to 1024'],
+    [{ iocpAcceptPool: 2.5 }, 'iocpAcceptPool', 'iocpAcceptPool must be an integer from 1 to 1024'],
+    [{ iocpAcceptPool: '32' }, 'iocpAcceptPool', 'iocpAcceptPool must be an integer from 1 to 1024'],
+  ])('refuses %o naming %s', (input, field, message) => {
+    const r = validateEngineConfig(input)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.errors).toEqual([{ field, message }])
   })
 })

@@ -127,12 +127,18 @@ EngineConfig read_config(const Napi::Object& o) {
   num("sendQueueLimit", &c.sendQueueLimit);
   boolean("noDelay", &c.noDelay);
   boolean("reusePort", &c.reusePort);
-  if (o.Has("backend") && !o.Get("backend").IsUndefined() && !parse_backend(str("backend"), &c.backend))
-    throw field_error(env, "backend", "backend must be one of auto, iouring, epoll, iocp");
-  if (o.Has("workload") && !o.Get("workload").IsUndefined() && !parse_workload(str("workload"), &c.workload))
-    throw field_error(env, "workload", "workload must be one of echo, discard, chat");
-  if (o.Has("closeMode") && !o.Get("closeMode").IsUndefined() && !parse_close_mode(str("closeMode"), &c.closeMode))
-    throw field_error(env, "closeMode", "closeMode must be graceful or abortive");
+  // `accepted` completes the message "<field> must be …".
+  auto choice = [&](const char* k, auto parse, auto* out, const char* accepted) {
+    if (!o.Has(k) || o.Get(k).IsUndefined()) return;
+    if (!parse(str(k), out)) throw field_error(env, k, std::string(k) + " must be " + accepted);
+  };
+  choice("backend", parse_backend, &c.backend, "one of auto, iouring, epoll, iocp");
+  choice("workload", parse_workload, &c.workload, "one of echo, discard, chat");
+  choice("closeMode", parse_close_mode, &c.closeMode, "graceful or abortive");
+  // Read (and so checked) on every platform; only the IOCP backend uses them.
+  choice("iocpPortLayout", parse_iocp_port_layout, &c.iocpPortLayout, "perWorker or shared");
+  choice("iocpDequeue", parse_iocp_dequeue, &c.iocpDequeue, "gqcsex or gqcs");
+  num("iocpAcceptPool", &c.iocpAcceptPool);
   return c;
 }
 
@@ -281,6 +287,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", iocpm::EngineWrap::Define(env));
   exports.Set("LoadGenerator", iocpm::define_load_generator(env));
   exports.Set("errorCatalog", Napi::Function::New(env, iocpm::Catalog));
+  exports.Set("processResources", Napi::Function::New(env, iocpm::process_resources_js));
   return exports;
 }
 

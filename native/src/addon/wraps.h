@@ -7,6 +7,7 @@
 namespace iocpm {
 
 Napi::Function define_load_generator(Napi::Env env);
+Napi::Value process_resources_js(const Napi::CallbackInfo& info);
 
 // Reads start(config)'s argument with `read` (which throws a Napi::Error naming the field); on
 // failure returns false and sets *rejected to a promise rejected with code invalid-config.

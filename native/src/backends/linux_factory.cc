@@ -1,5 +1,6 @@
 // Linux backend selection: io_uring by default, epoll when io_uring is unavailable (the reason is
-// reported so the UI can show why).
+// reported so the UI can show why). The iocp* fields of the config are ignored here: they were
+// validated, so the same config is accepted on both platforms.
 #include <cerrno>
 
 #include "../core/backend.h"
@@ -8,9 +9,9 @@
 
 namespace iocpm {
 
-BackendChoice make_backend(BackendKind requested) {
+BackendChoice make_backend(const EngineConfig& cfg) {
   BackendChoice c;
-  switch (requested) {
+  switch (cfg.backend) {
     case BackendKind::Epoll:
       c.backend = make_epoll_backend();
       c.name = "epoll";

@@ -45,7 +45,9 @@ struct BackendChoice {
   std::string errorText;  // human text for error (e.g. "iocp is only available on Windows")
 };
 
-// Platform-specific (one factory file per platform): picks and creates a backend.
-BackendChoice make_backend(BackendKind requested);
+// Platform-specific (one factory file per platform): picks the backend cfg.backend asks for and
+// creates it with the options of cfg that are its own (the IOCP port layout, dequeue call and
+// accept pool). Called after validate_config.
+BackendChoice make_backend(const EngineConfig& cfg);
 
 }  // namespace iocpm

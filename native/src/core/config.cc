@@ -69,6 +69,31 @@ ConfigError range(const char* field, int64_t v, int64_t lo, int64_t hi) {
                      " (got " + std::to_string(v) + ")"};
 }
 
+// Each enum's text form, indexed by the enumerator's value (config.h declares them in this order);
+// the same strings as the const arrays of src-shared/engine-config.ts.
+const char* const kBackendNames[] = {"auto", "iouring", "epoll", "iocp"};
+const char* const kWorkloadNames[] = {"echo", "discard", "chat"};
+const char* const kCloseModeNames[] = {"graceful", "abortive"};
+const char* const kPortLayoutNames[] = {"perWorker", "shared"};
+const char* const kDequeueNames[] = {"gqcsex", "gqcs"};
+
+template <typename E, size_t N>
+bool parse_enum(const std::string& s, const char* const (&names)[N], E* out) {
+  for (size_t i = 0; i < N; ++i) {
+    if (s == names[i]) {
+      *out = static_cast<E>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename E, size_t N>
+const char* enum_name(const char* const (&names)[N], E v) {
+  size_t i = static_cast<size_t>(v);
+  return i < N ? names[i] : "?";
+}
+
 }  // namespace
 
 ConfigError validate_config(const EngineConfig& c) {
@@ -81,6 +106,7 @@ ConfigError validate_config(const EngineConfig& c) {
   if (auto e = range("recvBufferSize", c.recvBufferSize, 512, 4 * 1024 * 1024)) return e;
   if (auto e = range("maxSessions", c.maxSessions, 1, 100000)) return e;
   if (auto e = range("sendQueueLimit", c.sendQueueLimit, 4096, int64_t(256) * 1024 * 1024)) return e;
+  if (auto e = range("iocpAcceptPool", c.iocpAcceptPool, 1, 1024)) return e;
   // Echo pauses receiving once the queue is half full; one more receive must still fit, or a
   // session would be closed with send-queue-full by its own echo.
   if (c.sendQueueLimit < 2 * int64_t(c.recvBufferSize)) {
@@ -90,38 +116,14 @@ ConfigError validate_config(const EngineConfig& c) {
   return {};
 }
 
-bool parse_backend(const std::string& s, BackendKind* out) {
-  if (s == "auto") *out = BackendKind::Auto;
-  else if (s == "iouring") *out = BackendKind::IoUring;
-  else if (s == "epoll") *out = BackendKind::Epoll;
-  else if (s == "iocp") *out = BackendKind::Iocp;
-  else return false;
-  return true;
-}
+bool parse_backend(const std::string& s, BackendKind* out) { return parse_enum(s, kBackendNames, out); }
+bool parse_workload(const std::string& s, WorkloadKind* out) { return parse_enum(s, kWorkloadNames, out); }
+bool parse_close_mode(const std::string& s, CloseMode* out) { return parse_enum(s, kCloseModeNames, out); }
+bool parse_iocp_port_layout(const std::string& s, IocpPortLayout* out) { return parse_enum(s, kPortLayoutNames, out); }
+bool parse_iocp_dequeue(const std::string& s, IocpDequeue* out) { return parse_enum(s, kDequeueNames, out); }
 
-bool parse_workload(const std::string& s, WorkloadKind* out) {
-  if (s == "echo") *out = WorkloadKind::Echo;
-  else if (s == "discard") *out = WorkloadKind::Discard;
-  else if (s == "chat") *out = WorkloadKind::Chat;
-  else return false;
-  return true;
-}
-
-bool parse_close_mode(const std::string& s, CloseMode* out) {
-  if (s == "graceful") *out = CloseMode::Graceful;
-  else if (s == "abortive") *out = CloseMode::Abortive;
-  else return false;
-  return true;
-}
-
-const char* backend_name(BackendKind k) {
-  switch (k) {
-    case BackendKind::Auto: return "auto";
-    case BackendKind::IoUring: return "iouring";
-    case BackendKind::Epoll: return "epoll";
-    case BackendKind::Iocp: return "iocp";
-  }
-  return "?";
-}
+const char* backend_name(BackendKind k) { return enum_name(kBackendNames, k); }
+const char* iocp_port_layout_name(IocpPortLayout l) { return enum_name(kPortLayoutNames, l); }
+const char* iocp_dequeue_name(IocpDequeue d) { return enum_name(kDequeueNames, d); }
 
 }  // namespace iocpm

@@ -6,9 +6,27 @@
 
 namespace iocpm {
 
+// Each enum's enumerators are in the order of its text names in config.cc (parse_*, *_name).
 enum class BackendKind { Auto, IoUring, Epoll, Iocp };
 enum class WorkloadKind { Echo, Discard, Chat };
 enum class CloseMode { Graceful, Abortive };
+
+// The IOCP backend's model. Validated on every platform, so a config means the same thing
+// wherever it is checked; the Linux backends ignore these fields.
+enum class IocpPortLayout {
+  // One completion port per worker thread. The listener's AcceptEx completions arrive on worker
+  // 0's port; each accepted socket is then associated round-robin with one worker's port and only
+  // that worker touches it. Queue depth is truly per thread.
+  PerWorker,
+  // The classic layout: every worker waits on one shared port and the kernel hands each packet to
+  // whichever thread waits (LIFO). Depth is the port's; per-thread work shows in completions/busy.
+  Shared,
+};
+
+enum class IocpDequeue {
+  Gqcsex,  // GetQueuedCompletionStatusEx: a batch of packets per call
+  Gqcs,    // GetQueuedCompletionStatus: one packet per call (to compare the cost of the syscall)
+};
 
 struct EngineConfig {
   std::string host = "127.0.0.1";
@@ -23,6 +41,9 @@ struct EngineConfig {
   bool noDelay = true;
   bool reusePort = true;  // one listener per worker: the kernel spreads connections
   CloseMode closeMode = CloseMode::Graceful;
+  IocpPortLayout iocpPortLayout = IocpPortLayout::PerWorker;
+  IocpDequeue iocpDequeue = IocpDequeue::Gqcsex;
+  int iocpAcceptPool = 32;  // AcceptEx calls kept posted, so bursts of connects never wait on us
 };
 
 struct ConfigError {
@@ -36,6 +57,10 @@ ConfigError validate_config(const EngineConfig& c);
 bool parse_backend(const std::string& s, BackendKind* out);
 bool parse_workload(const std::string& s, WorkloadKind* out);
 bool parse_close_mode(const std::string& s, CloseMode* out);
+bool parse_iocp_port_layout(const std::string& s, IocpPortLayout* out);
+bool parse_iocp_dequeue(const std::string& s, IocpDequeue* out);
 const char* backend_name(BackendKind k);
+const char* iocp_port_layout_name(IocpPortLayout l);
+const char* iocp_dequeue_name(IocpDequeue d);
 
 }  // namespace iocpm

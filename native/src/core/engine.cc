@@ -23,7 +23,7 @@ StartResult Engine::start(const EngineConfig& cfg) {
     r.text = "the server is already running; stop it first";
     return r;
   }
-  BackendChoice choice = make_backend(cfg.backend);
+  BackendChoice choice = make_backend(cfg);
   if (!choice.backend) {
     r.kind = StartResult::SystemError;
     r.nativeError = choice.error;

@@ -3,7 +3,7 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_ENGINE_CONFIG } from '../../../src-shared/engine-config'
 import { useServerStore } from '../stores/server'
-import { ADDRESS_IN_USE } from '../testing/fake-api'
+import { ADDRESS_IN_USE, STOPPED } from '../testing/fake-api'
 import { mountWithApp } from '../testing/mount'
 import ConfigForm from './ConfigForm.vue'
 
@@ -65,6 +65,9 @@ describe('ConfigForm', () => {
       noDelay: true,
       reusePort: true,
       closeMode: 'graceful',
+      iocpPortLayout: 'perWorker',
+      iocpDequeue: 'gqcsex',
+      iocpAcceptPool: 32,
     })
   })
 
@@ -89,6 +92,51 @@ describe('ConfigForm', () => {
     await wrapper.get('form').trigger('submit')
     await flushPromises()
     expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backlog: 128, maxSessions: 500, sendQueueLimit: 65536, closeMode: 'abortive', noDelay: false, reusePort: false })
+  })
+
+  it('shows the IOCP options only for the iocp backend, with inline validation', async () => {
+    const { wrapper, api } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    const backend = wrapper.get('[data-testid="backend-select"]')
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(false) // auto, never started: unknown
+    await backend.setValue('iouring')
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(false)
+
+    await backend.setValue('iocp')
+    expect(wrapper.get('#cfg-iocp-port-layout-msg').text()).toContain('completion port per worker thread')
+    await wrapper.get('[data-testid="iocp-port-layout-select"]').setValue('shared')
+    expect(wrapper.get('#cfg-iocp-port-layout-msg').text()).toContain('one port all workers wait on')
+    await wrapper.get('[data-testid="iocp-dequeue-select"]').setValue('gqcs')
+    const pool = wrapper.get('[data-testid="iocp-accept-pool-input"]')
+    await pool.setValue('0')
+    expect(pool.attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get('#cfg-iocp-accept-pool-msg').text()).toBe('Enter a whole number from 1 to 1024.')
+    // An invalid field stays in sight whatever the backend, since it blocks Start.
+    await backend.setValue('epoll')
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(true)
+    await wrapper.get('[data-testid="iocp-accept-pool-input"]').setValue('8')
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(false)
+
+    await backend.setValue('iocp')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backend: 'iocp', iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 8 })
+  })
+
+  it('shows the IOCP options for auto once a server on this host resolved auto to iocp', async () => {
+    const { wrapper, api } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    await useServerStore().init()
+    const info = { backend: 'iocp' as const, host: '127.0.0.1', port: 9000, workers: 2, features: ['port-per-worker'] }
+    api.emitStatus({ state: 'running', config: DEFAULT_ENGINE_CONFIG, info, startedAt: 1, lastError: null })
+    await flushPromises()
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(true)
+    api.emitStatus(STOPPED) // the status forgets the backend; the form does not
+    await flushPromises()
+    expect(wrapper.get('[data-testid="backend-select"]').element).toHaveProperty('value', 'auto')
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(true)
+    await wrapper.get('[data-testid="backend-select"]').setValue('iouring')
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(false)
   })
 
   it('locks while running and shows the running configuration', async () => {

@@ -72,6 +72,27 @@ const en = {
       graceful: 'Graceful (FIN, drain)',
       abortive: 'Abortive (RST)',
     },
+    iocp: 'IOCP options',
+    iocpPortLayout: 'Completion ports',
+    iocpPortLayouts: {
+      perWorker: 'One per worker',
+      shared: 'One shared port',
+    },
+    iocpPortLayoutHints: {
+      perWorker: 'A completion port per worker thread, so queue depth is per thread.',
+      shared: 'The classic layout: one port all workers wait on; the kernel wakes whichever waits.',
+    },
+    iocpDequeue: 'Dequeue call',
+    iocpDequeues: {
+      gqcsex: 'GetQueuedCompletionStatusEx (batches)',
+      gqcs: 'GetQueuedCompletionStatus (one at a time)',
+    },
+    iocpDequeueHints: {
+      gqcsex: 'Takes up to 64 completions per call.',
+      gqcs: 'One completion per call, to see what each system call costs.',
+    },
+    iocpAcceptPool: 'AcceptEx pool',
+    iocpAcceptPoolHint: 'AcceptEx calls kept posted, so a burst of connections does not wait.',
     backends: {
       auto: 'Auto (best available)',
       iouring: 'io_uring (Linux)',

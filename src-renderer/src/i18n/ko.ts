@@ -73,6 +73,27 @@ const ko: Messages = {
       graceful: '정상 종료 (FIN, 남은 데이터 전송)',
       abortive: '강제 종료 (RST)',
     },
+    iocp: 'IOCP 옵션',
+    iocpPortLayout: '완료 포트',
+    iocpPortLayouts: {
+      perWorker: '워커마다 하나',
+      shared: '공유 포트 하나',
+    },
+    iocpPortLayoutHints: {
+      perWorker: '워커 스레드마다 완료 포트를 따로 두므로 큐 깊이를 스레드별로 볼 수 있습니다.',
+      shared: '전통적인 방식: 모든 워커가 포트 하나에서 기다리고, 커널이 기다리는 스레드 중 하나를 깨웁니다.',
+    },
+    iocpDequeue: '완료 패킷 가져오기',
+    iocpDequeues: {
+      gqcsex: 'GetQueuedCompletionStatusEx (여러 개씩)',
+      gqcs: 'GetQueuedCompletionStatus (하나씩)',
+    },
+    iocpDequeueHints: {
+      gqcsex: '한 번 호출로 완료를 최대 64개까지 가져옵니다.',
+      gqcs: '호출마다 완료 하나: 시스템 호출 한 번의 비용을 따로 볼 수 있습니다.',
+    },
+    iocpAcceptPool: 'AcceptEx 풀',
+    iocpAcceptPoolHint: '미리 걸어 두는 AcceptEx 호출 수. 연결이 한꺼번에 몰려도 기다리지 않습니다.',
     backends: {
       auto: '자동 (가장 좋은 것)',
       iouring: 'io_uring (Linux)',

@@ -10,6 +10,8 @@ import {
   type CloseMode,
   type EngineConfig,
   type FieldError,
+  type IocpDequeue,
+  type IocpPortLayout,
   type Workload,
 } from '../../../src-shared/engine-config'
 
@@ -27,6 +29,9 @@ export const FORM_FIELDS = [
   'noDelay',
   'reusePort',
   'closeMode',
+  'iocpPortLayout',
+  'iocpDequeue',
+  'iocpAcceptPool',
 ] as const
 export type DraftField = (typeof FORM_FIELDS)[number]
 
@@ -43,6 +48,9 @@ export interface ConfigFormState {
   noDelay: boolean
   reusePort: boolean
   closeMode: CloseMode
+  iocpPortLayout: IocpPortLayout
+  iocpDequeue: IocpDequeue
+  iocpAcceptPool: string
 }
 
 function toNumber(s: string): number {
@@ -64,6 +72,9 @@ function fromConfig(c: EngineConfig): ConfigFormState {
     noDelay: c.noDelay,
     reusePort: c.reusePort,
     closeMode: c.closeMode,
+    iocpPortLayout: c.iocpPortLayout,
+    iocpDequeue: c.iocpDequeue,
+    iocpAcceptPool: String(c.iocpAcceptPool),
   }
 }
 
@@ -84,6 +95,9 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
     noDelay: form.noDelay,
     reusePort: form.reusePort,
     closeMode: form.closeMode,
+    iocpPortLayout: form.iocpPortLayout,
+    iocpDequeue: form.iocpDequeue,
+    iocpAcceptPool: toNumber(form.iocpAcceptPool),
   }))
 
   const validation = computed(() => validateEngineConfig(candidate.value))

@@ -5,6 +5,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { ApiError, ExportRequest, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
 import type { EngineConfig } from '../../../src-shared/engine-config'
+import type { StartInfo } from '../../../src-shared/engine-snapshot'
 import { getApi, isConnectionAware } from '../api'
 import { call } from '../api/call'
 import type { ConnectionState } from '../api/ws-api'
@@ -42,6 +43,11 @@ export const useServerStore = defineStore('server', () => {
   const exporting = ref(false)
   /** Bumped after every reconnect of the transport: feature stores reload their state then. */
   const reconnects = ref(0)
+  /**
+   * The backend the running or last server actually used (what `auto` resolved to on this host),
+   * kept after it stops, when the status no longer carries it; null before any start was seen.
+   */
+  const resolvedBackend = ref<StartInfo['backend'] | null>(null)
 
   const unsubscribe: (() => void)[] = []
   let started = false
@@ -55,6 +61,7 @@ export const useServerStore = defineStore('server', () => {
     if (!isStatus(s)) return
     const prev = status.value
     status.value = s
+    if (s.info) resolvedBackend.value = s.info.backend
     if (s.startedAt !== null && (newRun || s.startedAt !== prev.startedAt)) useMetricsStore().startRun(s.startedAt)
     // A run that died on its own (not through a call of ours) reports why in the status.
     if (s.state === 'failed' && s.lastError && !sameError(s.lastError, prev.lastError)) lastError.value = s.lastError
@@ -170,5 +177,5 @@ export const useServerStore = defineStore('server', () => {
     lastError.value = null
   }
 
-  return { status, lastError, pending, connection, lastExport, exporting, reconnects, init, dispose, refresh, start, stop, exportCsv, dismissError }
+  return { status, lastError, pending, connection, lastExport, exporting, reconnects, resolvedBackend, init, dispose, refresh, start, stop, exportCsv, dismissError }
 })

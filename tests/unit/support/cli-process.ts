@@ -1,10 +1,33 @@
 // The real command as a user runs it (node bin/iocp-monitor.cjs …), captured for assertions.
 // dist-cli/ is compiled from the current sources by tests/unit/global-setup.ts.
+//
+// The same tests also run the command on Windows: with IOCPM_CLI_HOST=wine (vitest.wine.config.ts)
+// `run` starts it through `npm run wine`'s script — the compiled CLI on the official Windows Node
+// under Wine, with the Windows addon on real completion ports — so every CLI scenario is proven
+// on both platforms from one test file. A test may also pick the host per process (a Linux load
+// generator against a Windows server and the reverse).
 import { spawn, type ChildProcess } from 'node:child_process'
+import { get } from 'node:http'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(__dirname, '../../..')
 export const BIN = join(ROOT, 'bin', 'iocp-monitor.cjs')
+export const WINE_BIN = join(ROOT, 'bin', 'wine', 'iocp-monitor-wine.mjs')
+
+export type CliHost = 'linux' | 'wine'
+/** The host these tests run the command on (see above). */
+export const CLI_HOST: CliHost = process.env['IOCPM_CLI_HOST'] === 'wine' ? 'wine' : 'linux'
+
+/** What legitimately differs between the hosts; everything else must be printed identically. */
+export const HOST_TRAITS: Record<CliHost, { backendLine: RegExp; explicitBackend: string; stopSignal: (sent: NodeJS.Signals) => NodeJS.Signals }> = {
+  linux: { backendLine: /^backend (iouring|epoll), /m, explicitBackend: 'epoll', stopSignal: (sent) => sent },
+  // Windows has only Ctrl-C: the wine runner delivers SIGINT and SIGTERM alike as SIGINT.
+  wine: { backendLine: /^backend iocp, /m, explicitBackend: 'iocp', stopSignal: () => 'SIGINT' },
+}
+export const TRAITS = HOST_TRAITS[CLI_HOST]
+
+/** Hosts to run a two-process scenario on: both Linux, or each side once on Windows. */
+export const HOST_PAIRS: Array<[CliHost, CliHost]> = CLI_HOST === 'wine' ? [['wine', 'linux'], ['linux', 'wine']] : [['linux', 'linux']]
 
 export interface Run {
   child: ChildProcess
@@ -13,8 +36,8 @@ export interface Run {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-export function run(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+export function run(args: string[], { host = CLI_HOST, env = process.env }: { host?: CliHost; env?: NodeJS.ProcessEnv } = {}): Run {
+  const child = spawn(process.execPath, [host === 'wine' ? WINE_BIN : BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
@@ -33,4 +56,16 @@ export async function waitForLine(r: Run, pattern: RegExp, timeoutMs = 15_000): 
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms\nstdout: ${r.stdout()}\nstderr: ${r.stderr()}`)
     await new Promise((res) => setTimeout(res, 20))
   }
+}
+
+/** GET a page (the Prometheus endpoint) as text. */
+export function scrape(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve(body))
+    }).on('error', reject)
+  })
 }

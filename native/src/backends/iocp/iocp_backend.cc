@@ -31,7 +31,6 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <system_error>
@@ -60,6 +59,16 @@ constexpr DWORD kAcceptRetryMs = 50;  // after WSAEMFILE/WSAENOBUFS: retry later
 constexpr DWORD kAddrLen = sizeof(sockaddr_storage) + 16;  // AcceptEx wants 16 spare bytes per address
 
 enum class OpType : uint8_t { Accept, Recv, Send, Handoff };
+
+// The config fields this backend acts on, taken once at construction.
+struct IocpOptions {
+  explicit IocpOptions(const EngineConfig& cfg)
+      : layout(cfg.iocpPortLayout), dequeue(cfg.iocpDequeue), acceptPool(cfg.iocpAcceptPool) {}
+  IocpPortLayout layout;
+  IocpDequeue dequeue;
+  int acceptPool;         // AcceptEx calls kept posted
+  int dequeueBatch = 64;  // OVERLAPPED_ENTRY slots per GetQueuedCompletionStatusEx call
+};
 
 // The per-operation context. The kernel owns `ov` from the call that posts it until its packet is
 // dequeued; the LPOVERLAPPED in the packet leads back here (CONTAINING_RECORD).
@@ -153,7 +162,7 @@ struct Worker : public SessionSink {
 
 class IocpBackend : public Backend {
  public:
-  explicit IocpBackend(const IocpOptions& o) : opts_(o) {}
+  explicit IocpBackend(const EngineConfig& cfg) : opts_(cfg) {}
 
   ~IocpBackend() override {
     stop();
@@ -209,7 +218,7 @@ class IocpBackend : public Backend {
     }
 
     info->features.push_back(opts_.layout == IocpPortLayout::PerWorker ? "port-per-worker" : "shared-port");
-    info->features.push_back(opts_.dequeue == IocpDequeue::Batch ? "dequeue-batch" : "dequeue-single");
+    info->features.push_back(opts_.dequeue == IocpDequeue::Gqcsex ? "dequeue-batch" : "dequeue-single");
     info->features.push_back("acceptex-pool");
     info->features.push_back(ntQuery_ ? "queue-depth-ntquery" : "queue-depth-unavailable");
     return {};
@@ -696,7 +705,7 @@ class IocpBackend : public Backend {
 
   void run(Worker& w) {
     const bool isAcceptor = opts_.layout == IocpPortLayout::Shared || w.index == 0;
-    const bool batch = opts_.dequeue == IocpDequeue::Batch;
+    const bool batch = opts_.dequeue == IocpDequeue::Gqcsex;
     std::vector<OVERLAPPED_ENTRY> entries(batch ? static_cast<size_t>(std::max(1, opts_.dequeueBatch)) : 1);
     for (;;) {
       // Wait forever unless accept slots need a retry.
@@ -780,46 +789,10 @@ void Worker::sendTo(void* session, const char* p, size_t n) {
 }
 void Worker::broadcast(const char* p, size_t n) { backend.broadcast(*this, p, n); }
 
-bool env_choice(const char* var, const char* a, const char* b, int* which, std::string* error) {
-  const char* v = std::getenv(var);
-  if (!v || !*v) return true;
-  if (std::strcmp(v, a) == 0) *which = 0;
-  else if (std::strcmp(v, b) == 0) *which = 1;
-  else {
-    *error = std::string(var) + " must be '" + a + "' or '" + b + "' (got '" + v + "')";
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
-const char* iocp_layout_name(IocpPortLayout l) { return l == IocpPortLayout::PerWorker ? "per-worker" : "shared"; }
-const char* iocp_dequeue_name(IocpDequeue d) { return d == IocpDequeue::Batch ? "batch" : "single"; }
-
-std::string iocp_options_from_env(IocpOptions* out) {
-  std::string error;
-  int layout = out->layout == IocpPortLayout::PerWorker ? 0 : 1;
-  if (!env_choice("IOCPM_IOCP_LAYOUT", "per-worker", "shared", &layout, &error)) return error;
-  int dequeue = out->dequeue == IocpDequeue::Batch ? 0 : 1;
-  if (!env_choice("IOCPM_IOCP_DEQUEUE", "batch", "single", &dequeue, &error)) return error;
-  if (const char* v = std::getenv("IOCPM_IOCP_ACCEPT_POOL")) {
-    if (*v) {
-      char* end = nullptr;
-      long n = std::strtol(v, &end, 10);
-      if (*end != '\0' || n < 1 || n > 1024) {
-        return std::string("IOCPM_IOCP_ACCEPT_POOL must be a number from 1 to 1024 (got '") + v + "')";
-      }
-      out->acceptPool = static_cast<int>(n);
-    }
-  }
-  out->layout = layout == 0 ? IocpPortLayout::PerWorker : IocpPortLayout::Shared;
-  out->dequeue = dequeue == 0 ? IocpDequeue::Batch : IocpDequeue::Single;
-  return "";
-}
-
-std::unique_ptr<Backend> make_iocp_backend(const IocpOptions& opts) {
-  return std::unique_ptr<Backend>(new IocpBackend(opts));
+std::unique_ptr<Backend> make_iocp_backend(const EngineConfig& cfg) {
+  return std::unique_ptr<Backend>(new IocpBackend(cfg));
 }
 
 }  // namespace iocpm

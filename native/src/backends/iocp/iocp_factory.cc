@@ -7,25 +7,17 @@
 
 namespace iocpm {
 
-BackendChoice make_backend(BackendKind requested) {
+BackendChoice make_backend(const EngineConfig& cfg) {
   BackendChoice c;
-  switch (requested) {
+  switch (cfg.backend) {
     case BackendKind::Auto:
-    case BackendKind::Iocp: {
-      IocpOptions opts;
-      std::string bad = iocp_options_from_env(&opts);
-      if (!bad.empty()) {
-        c.error = {WSAEINVAL, "make_backend", bad};
-        c.errorText = "invalid IOCP backend option: " + bad;
-        return c;
-      }
-      c.backend = make_iocp_backend(opts);
+    case BackendKind::Iocp:
+      c.backend = make_iocp_backend(cfg);
       c.name = "iocp";
       return c;
-    }
     case BackendKind::IoUring:
     case BackendKind::Epoll: {
-      std::string name = backend_name(requested);
+      std::string name = backend_name(cfg.backend);
       c.error = {WSAEOPNOTSUPP, "make_backend", name + " is only available on Linux"};
       c.errorText = "backend " + name + " is only available on Linux (use auto or iocp here)";
       return c;
