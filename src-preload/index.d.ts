@@ -1,5 +1,5 @@
 // Types window.api for the renderer (the preload's contextBridge exposes it).
-import type { MonitorApi } from '../src-shared/api'
+import type { MonitorApi } from '../src-shared/contract'
 
 declare global {
   interface Window {

@@ -1,7 +1,7 @@
 // Alert rules and the events they produce: one definition, validated the same way in main (IPC,
 // bridge, config file) and in the renderer (its rule editor). The evaluator is
 // src-main/alerts/alert-evaluator.ts.
-import type { FieldError, Validated } from './engine-config'
+import type { FieldError, Validated } from './result'
 import { LIMITS } from './engine-config'
 import { isPlainObject, unknownKeys } from './guards'
 import type { WorkerSample } from './metrics'

@@ -2,8 +2,9 @@
 // definition, validated the same way when main loads the file, when the renderer sends
 // config:set, and in the renderer's forms. The store is src-main/config/config-store.ts.
 import { validateAlertRules, type AlertRule } from './alerts'
-import type { ApiError } from './api'
-import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, type EngineConfig, type FieldError, type Validated } from './engine-config'
+import type { ApiError } from './result'
+import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, type EngineConfig } from './engine-config'
+import type { FieldError, Validated } from './result'
 import { isPlainObject, unknownKeys } from './guards'
 
 export const CONFIG_VERSION = 1

@@ -2,14 +2,15 @@
 // Electron's IPC, framed as JSON:
 //   client → server  {"id": 7, "channel": "server:start", "payload": {...}}
 //   server → client  {"id": 7, "result": Result<T>}                      (reply to one request)
-//   server → client  {"event": "metrics:tick" | "server:status-changed" | "load:progress" | "load:finished", "payload": ...}
+//   server → client  {"event": "metrics:tick" (or another event of ./contract), "payload": ...}
 // The token travels in the URL (?token=…) of both the page and the WebSocket.
-import type { InvokeChannel, Result } from './api'
-import type { FeatureEventChannel } from './features'
+// Channel names are type parameters (./contract's InvokeChannel and EventChannel), so this file
+// depends on nothing but the leaf Result type.
+import type { Result } from './result'
 
-export interface BridgeRequest {
+export interface BridgeRequest<Channel extends string = string> {
   id: number
-  channel: InvokeChannel
+  channel: Channel
   payload?: unknown
 }
 
@@ -18,8 +19,8 @@ export interface BridgeReply {
   result: Result<unknown>
 }
 
-export interface BridgeEvent {
-  event: 'metrics:tick' | 'server:status-changed' | 'load:progress' | 'load:finished' | FeatureEventChannel
+export interface BridgeEvent<Event extends string = string> {
+  event: Event
   payload: unknown
 }
 

@@ -1,6 +1,8 @@
 // The server configuration: one definition, validated the same way in main, preload and renderer
 // (the renderer uses it for inline form errors; main re-validates everything that crosses IPC).
 
+import type { FieldError, Validated } from './result'
+
 export const BACKENDS = ['auto', 'iouring', 'epoll', 'iocp'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
 
@@ -79,15 +81,6 @@ export const ENUM_FIELDS = {
   iocpPortLayout: IOCP_PORT_LAYOUTS,
   iocpDequeue: IOCP_DEQUEUES,
 } as const satisfies Partial<Record<keyof EngineConfig, readonly string[]>>
-
-export interface FieldError {
-  field: string
-  message: string
-  /** Set when the error is a rule between fields rather than the field's own range or type. */
-  rule?: 'sendQueueVsRecvBuffer'
-}
-
-export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
 const HEXTET = /^[0-9a-fA-F]{1,4}$/

@@ -1,62 +1,10 @@
-// The operations features of the IPC contract: alerts, recording & replay, the per-user config.
-// Channel names and message types live here and are merged into CHANNELS / InvokeChannel /
-// MonitorApi by api.ts, so both transports (Electron IPC and the WebSocket bridge) carry them.
-// (Prometheus has no channel: it is configured through config:set and scraped over its own HTTP
-// endpoint.)
-import type { AlertEvent, AlertRule, AlertsState } from './alerts'
-import type { ApiError, Result } from './api'
-import type { AppConfigPatch, ConfigState } from './app-config'
+// The messages of the operations features: alerts, recording & replay, the per-user config
+// (./contract pairs them with channels). Prometheus has no channel: it is configured through
+// config:set and scraped over its own HTTP endpoint.
+import type { AlertRule } from './alerts'
+import type { ApiError } from './result'
 import type { MetricsTick } from './metrics'
 import type { RecordingHeader } from './recording-format'
-
-export const FEATURE_CHANNELS = {
-  alertsList: 'alerts:list',
-  alertsSet: 'alerts:set',
-  recordingStart: 'recording:start',
-  recordingStop: 'recording:stop',
-  recordingOpen: 'recording:open',
-  replayStart: 'replay:start',
-  replayStop: 'replay:stop',
-  configGet: 'config:get',
-  configSet: 'config:set',
-  /** main → renderer events */
-  alertEvent: 'alerts:event',
-  recordingStatus: 'recording:status',
-  replayStatus: 'replay:status',
-} as const
-
-export type FeatureInvokeChannel =
-  | 'alerts:list'
-  | 'alerts:set'
-  | 'recording:start'
-  | 'recording:stop'
-  | 'recording:open'
-  | 'replay:start'
-  | 'replay:stop'
-  | 'config:get'
-  | 'config:set'
-
-/** The same list at run time. */
-export const FEATURE_INVOKE_CHANNELS: readonly FeatureInvokeChannel[] = [
-  'alerts:list',
-  'alerts:set',
-  'recording:start',
-  'recording:stop',
-  'recording:open',
-  'replay:start',
-  'replay:stop',
-  'config:get',
-  'config:set',
-]
-
-/** main → renderer events of these features, with their payloads. */
-export interface FeatureEvents {
-  'alerts:event': AlertEvent
-  'recording:status': RecordingStatus
-  'replay:status': ReplayStatus
-}
-export type FeatureEventChannel = keyof FeatureEvents
-export const FEATURE_EVENT_CHANNELS: readonly FeatureEventChannel[] = ['alerts:event', 'recording:status', 'replay:status']
 
 export interface AlertsSetRequest {
   rules: AlertRule[]
@@ -116,23 +64,4 @@ export interface ReplayStatus {
   total: number
   speed: number
   source: string | null
-}
-
-export interface FeatureApi {
-  listAlerts(): Promise<Result<AlertsState>>
-  /** Replaces the rule list (validated, saved to the config file); active alerts are cleared. */
-  setAlerts(req: AlertsSetRequest): Promise<Result<AlertsState>>
-  onAlert(cb: (event: AlertEvent) => void): () => void
-  /** Electron asks where to save; the browser bridge writes into the recordings directory. */
-  startRecording(): Promise<Result<RecordingStatus>>
-  stopRecording(): Promise<Result<RecordingStatus>>
-  onRecordingStatus(cb: (status: RecordingStatus) => void): () => void
-  /** Resolves with ok:true and value null when the user cancelled the open dialog. */
-  openRecording(req?: RecordingOpenRequest): Promise<Result<OpenedRecording | null>>
-  /** Plays the opened recording through onTick (the server must be stopped). */
-  startReplay(req?: ReplayRequest): Promise<Result<ReplayStatus>>
-  stopReplay(): Promise<Result<ReplayStatus>>
-  onReplayStatus(cb: (status: ReplayStatus) => void): () => void
-  getConfig(): Promise<Result<ConfigState>>
-  setConfig(patch: AppConfigPatch): Promise<Result<ConfigState>>
 }

@@ -1,7 +1,7 @@
 // Small runtime guards shared by every validator of the contract (validate.ts and the value
-// validators of alerts, app config and recordings). No imports, so any shared file may use them
-// without creating an import cycle.
-import type { ApiError } from './api'
+// validators of alerts, app config and recordings). They import only the leaf ./result, so any
+// shared file may use them without creating an import cycle.
+import type { ApiError } from './result'
 
 /**
  * A plain object: `{…}` literal, JSON.parse output or a structured clone. Class instances,

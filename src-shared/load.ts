@@ -2,7 +2,7 @@
 // in main, preload and renderer), the live progress and the final summary of a run, and the presets
 // offered by the Load panel. Field names match the native LoadGenerator (native/src/loadgen) so a
 // validated config is handed to the addon unchanged.
-import type { FieldError, Validated } from './engine-config'
+import type { FieldError, Validated } from './result'
 import type { ErrorCount } from './engine-snapshot'
 
 /**

@@ -2,11 +2,8 @@
 // the service's events out to every client. Every frame is validated (src-shared/validate); a bad
 // one gets an error reply and never reaches the service.
 import type { WebSocket } from 'ws'
-import type { ServerStatus } from '../../src-shared/api'
 import { BRIDGE_MAX_MESSAGE_BYTES, type BridgeEvent, type BridgeReply } from '../../src-shared/bridge-protocol'
-import { FEATURE_CHANNELS, FEATURE_EVENT_CHANNELS } from '../../src-shared/features'
-import type { MetricsTick } from '../../src-shared/metrics'
-import type { LoadProgress, LoadSummary } from '../../src-shared/load'
+import { EVENT_CHANNELS, EVENTS, type EventChannel } from '../../src-shared/contract'
 import { BRIDGE_NO_ID, invalidMessage, parseBridgeRequest } from '../../src-shared/validate'
 import type { OnceLogger } from '../service/log'
 import type { MonitorService } from '../service/monitor-service'
@@ -21,23 +18,16 @@ export const TICK_BACKLOG_LIMIT = 4 * 1024 * 1024
 
 export class BridgeClients {
   private readonly clients = new Set<WebSocket>()
-  private readonly onTick = (tick: MetricsTick) => this.broadcast({ event: 'metrics:tick', payload: tick }, true)
-  private readonly onStatus = (status: ServerStatus) => this.broadcast({ event: 'server:status-changed', payload: status }, false)
-  // Load progress is a stream like ticks (droppable for a lagging client); the summary is not.
-  private readonly onLoadProgress = (p: LoadProgress) => this.broadcast({ event: 'load:progress', payload: p }, true)
-  private readonly onLoadFinished = (s: LoadSummary) => this.broadcast({ event: 'load:finished', payload: s }, false)
-  // Alerts, recording and replay status: rare and each one matters, so never dropped.
-  private readonly featureListeners = FEATURE_EVENT_CHANNELS.map((event) => ({ event, listener: (payload: unknown) => this.broadcast({ event, payload }, false) }))
+  // Every event of the contract goes to every client. Streams (ticks, load progress: only the
+  // newest matters) are dropped for a lagging client; the rest (status, summaries, alerts) never.
+  private readonly listeners = EVENT_CHANNELS.map((event) => ({ event, listener: (payload: unknown) => this.broadcast({ event, payload }, EVENTS[event].stream) }))
 
   constructor(
     private readonly service: MonitorService,
     private readonly log: OnceLogger,
   ) {
-    service.on('metrics:tick', this.onTick)
-    service.on('server:status-changed', this.onStatus)
-    service.on('load:progress', this.onLoadProgress)
-    service.on('load:finished', this.onLoadFinished)
-    for (const { event, listener } of this.featureListeners) service.on(event as 'alerts:event', listener)
+    // EventEmitter's typing wants one event name at a time; every listener takes its payload as is.
+    for (const { event, listener } of this.listeners) service.on(event as 'metrics:tick', listener)
   }
 
   get size(): number {
@@ -61,7 +51,7 @@ export class BridgeClients {
       const { id, channel, payload } = parsed.value
       // The frame limit is the recording upload's (BRIDGE_MAX_RECORDING_BYTES); every other
       // channel keeps the small one.
-      if (channel !== FEATURE_CHANNELS.recordingOpen && rawLength(data) > BRIDGE_MAX_MESSAGE_BYTES) {
+      if (channel !== 'recording:open' && rawLength(data) > BRIDGE_MAX_MESSAGE_BYTES) {
         this.log.warnOnce('bridge:too-large', `bridge: rejected a ${channel} message larger than ${BRIDGE_MAX_MESSAGE_BYTES} bytes`)
         this.reply(ws, id, { ok: false, error: invalidMessage(`messages on ${channel} may be at most ${BRIDGE_MAX_MESSAGE_BYTES} bytes`) })
         return
@@ -92,11 +82,7 @@ export class BridgeClients {
    * that does not answer it promptly, the socket is cut so shutdown never waits on a peer.
    */
   close(graceMs = 500): void {
-    this.service.off('metrics:tick', this.onTick)
-    this.service.off('server:status-changed', this.onStatus)
-    this.service.off('load:progress', this.onLoadProgress)
-    this.service.off('load:finished', this.onLoadFinished)
-    for (const { event, listener } of this.featureListeners) this.service.off(event as 'alerts:event', listener)
+    for (const { event, listener } of this.listeners) this.service.off(event as 'metrics:tick', listener)
     const open = [...this.clients]
     this.clients.clear()
     for (const ws of open) ws.close(1001, 'server shutting down')
@@ -109,7 +95,7 @@ export class BridgeClients {
     ws.send(JSON.stringify(msg))
   }
 
-  private broadcast(msg: BridgeEvent, droppable: boolean): void {
+  private broadcast(msg: BridgeEvent<EventChannel>, droppable: boolean): void {
     if (!this.clients.size) return
     const text = JSON.stringify(msg)
     for (const ws of this.clients) {

@@ -4,10 +4,9 @@
 // Everything else is the transport-independent OpsService, reached as on the bridge.
 import { dialog, Notification, type BrowserWindow } from 'electron'
 import { describeAlert, type AlertEvent } from '../../src-shared/alerts'
-import { FEATURE_CHANNELS } from '../../src-shared/features'
+import type { ChannelHandlers } from '../../src-shared/contract'
 import type { OpsService } from '../ops/ops-service'
 import type { MonitorService } from '../service/monitor-service'
-import type { IpcHandler } from './ipc'
 
 const NDJSON_FILTERS = [
   { name: 'IOCP Monitor recording', extensions: ['ndjson', 'jsonl'] },
@@ -18,17 +17,10 @@ function recordingFileName(now: Date): string {
   return `iocp-monitor-${now.toISOString().replace(/[:.]/g, '-')}.ndjson`
 }
 
-export function opsIpcHandlers(service: MonitorService, ops: OpsService, getWindow: () => BrowserWindow | null): Record<string, IpcHandler> {
-  const passThrough = (channel: Parameters<MonitorService['invoke']>[0]): IpcHandler => (p) => service.invoke(channel, p)
+/** The recording channels with main's own dialogs; every other channel is the service's. */
+export function opsIpcHandlers(service: MonitorService, ops: OpsService, getWindow: () => BrowserWindow | null): Partial<ChannelHandlers> {
   return {
-    [FEATURE_CHANNELS.alertsList]: passThrough('alerts:list'),
-    [FEATURE_CHANNELS.alertsSet]: passThrough('alerts:set'),
-    [FEATURE_CHANNELS.recordingStop]: passThrough('recording:stop'),
-    [FEATURE_CHANNELS.replayStart]: passThrough('replay:start'),
-    [FEATURE_CHANNELS.replayStop]: passThrough('replay:stop'),
-    [FEATURE_CHANNELS.configGet]: passThrough('config:get'),
-    [FEATURE_CHANNELS.configSet]: passThrough('config:set'),
-    [FEATURE_CHANNELS.recordingStart]: async (p) => {
+    'recording:start': async (p) => {
       const v = service.validate('recording:start', p)
       if (!v.ok) return v
       const win = getWindow()
@@ -37,7 +29,7 @@ export function opsIpcHandlers(service: MonitorService, ops: OpsService, getWind
       if (choice.canceled || !choice.filePath) return { ok: true, value: ops.recordingStatus() }
       return ops.startRecordingTo(choice.filePath)
     },
-    [FEATURE_CHANNELS.recordingOpen]: async (p) => {
+    'recording:open': async (p) => {
       const v = service.validate('recording:open', p)
       if (!v.ok) return v
       // The page may also hand over a file's text (drag and drop), as in the browser.

@@ -1,6 +1,6 @@
 // Turns whatever went wrong into an ApiError: the one shape errors take when they cross IPC.
-import type { ApiError } from '../../src-shared/api'
-import type { FieldError } from '../../src-shared/engine-config'
+import type { ApiError } from '../../src-shared/result'
+import type { FieldError } from '../../src-shared/result'
 import type { NativeStartError } from '../addon/native-addon'
 
 export function apiError(code: string, message: string): ApiError {

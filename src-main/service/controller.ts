@@ -8,7 +8,8 @@
 // interleave engine calls (the engine itself would answer `busy`, which is not something a user
 // should ever see). Nothing here throws: every outcome is a Result, and an addon failure leaves
 // the controller usable.
-import type { ApiError, Result, ServerState, ServerStatus } from '../../src-shared/api'
+import type { ServerState, ServerStatus } from '../../src-shared/api'
+import type { ApiError, Result } from '../../src-shared/result'
 import { validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
 import type { StartInfo } from '../../src-shared/engine-snapshot'
 import type { NativeEngine } from '../addon/native-addon'

@@ -11,7 +11,8 @@
 // a timer samples the generator at the service's rate (a sibling of the metrics sampler) and emits
 // one LoadProgress per tick; the end emits the final sample and a LoadSummary. Nothing here throws
 // into a caller: every outcome is a Result.
-import type { ApiError, LoadStatus, Result } from '../../src-shared/api'
+import type { LoadStatus } from '../../src-shared/api'
+import type { ApiError, Result } from '../../src-shared/result'
 import {
   DEFAULT_LOAD_CONFIG,
   loadRates,

@@ -7,10 +7,10 @@ import { downsampleTicks } from './downsample'
 import type { CsvColumn } from '../../src-shared/csv-schema'
 import type { ExportRequest } from '../../src-shared/api'
 import { EventEmitter } from 'node:events'
-import type { ExportResult, InvokeChannel, LoadStatus, Result, ServerState, ServerStatus } from '../../src-shared/api'
-import type { LoadProgress, LoadSummary } from '../../src-shared/load'
+import type { ExportResult, LoadStatus, ServerState, ServerStatus } from '../../src-shared/api'
+import type { EventChannel, InvokeChannel, PayloadOf } from '../../src-shared/contract'
+import type { Result } from '../../src-shared/result'
 import type { CatalogEntry, EngineSnapshot } from '../../src-shared/engine-snapshot'
-import type { FeatureEventChannel, FeatureEvents } from '../../src-shared/features'
 import type { MetricsTick } from '../../src-shared/metrics'
 import { validatePayload, type ValidPayloads } from '../../src-shared/validate'
 import { loadAddon } from '../addon/load-addon'
@@ -35,16 +35,8 @@ export interface MonitorServiceOptions {
   logger?: Logger
 }
 
-export interface MonitorServiceEvents {
-  'metrics:tick': [MetricsTick]
-  'server:status-changed': [ServerStatus]
-  'load:progress': [LoadProgress]
-  'load:finished': [LoadSummary]
-  /** Alerts, recording & replay: published by the ops layer (src-main/ops) through publish(). */
-  'alerts:event': [FeatureEvents['alerts:event']]
-  'recording:status': [FeatureEvents['recording:status']]
-  'replay:status': [FeatureEvents['replay:status']]
-}
+/** The service's events are the contract's (src-shared/contract.ts EVENTS), one payload each. */
+export type MonitorServiceEvents = { [E in EventChannel]: [PayloadOf<E>] }
 
 /** Answers an invoke channel registered with handle(); gets the raw, untrusted payload. */
 export type ChannelHandler = (payload: unknown) => Promise<Result<unknown>>
@@ -214,9 +206,9 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
     }
   }
 
-  /** Sends a feature event to every transport (bridge clients, the Electron window). */
-  publish<K extends FeatureEventChannel>(event: K, payload: FeatureEvents[K]): void {
-    ;(this.safeEmit as (e: K, p: FeatureEvents[K]) => void)(event, payload)
+  /** Sends a feature event (alerts, recording, replay) to every transport (bridge, window). */
+  publish<K extends EventChannel>(event: K, payload: PayloadOf<K>): void {
+    ;(this.safeEmit as (e: K, p: PayloadOf<K>) => void)(event, payload)
   }
 
   /** The server's status now (what status() answers, without a payload to validate). */

@@ -2,14 +2,20 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
 import { BRIDGE_NO_ID, INVOKE_CHANNELS, isInvokeChannel, isPlainObject, parseBridgeRequest, validatePayload } from '../../src-shared/validate'
-import { CHANNELS } from '../../src-shared/api'
-import { FEATURE_EVENT_CHANNELS } from '../../src-shared/features'
+import { EVENT_CHANNELS, EVENTS, INVOKES } from '../../src-shared/contract'
 
 describe('validatePayload', () => {
-  it('knows exactly the invoke channels of CHANNELS', () => {
-    const events: string[] = [CHANNELS.tick, CHANNELS.statusChanged, CHANNELS.loadProgress, CHANNELS.loadFinished, ...FEATURE_EVENT_CHANNELS]
-    const invoke = Object.values(CHANNELS).filter((c) => !events.includes(c))
-    expect([...INVOKE_CHANNELS].sort()).toEqual(invoke.sort())
+  it('knows exactly the request channels of the contract, each with its own method', () => {
+    expect([...INVOKE_CHANNELS].sort()).toEqual(
+      [
+        'server:start', 'server:stop', 'server:status', 'metrics:history', 'export:csv', 'errors:catalog', 'load:start', 'load:stop', 'load:status',
+        'alerts:list', 'alerts:set', 'recording:start', 'recording:stop', 'recording:open', 'replay:start', 'replay:stop', 'config:get', 'config:set',
+      ].sort(),
+    )
+    expect([...EVENT_CHANNELS].sort()).toEqual(['alerts:event', 'load:finished', 'load:progress', 'metrics:tick', 'recording:status', 'replay:status', 'server:status-changed'])
+    const methods = [...Object.values(INVOKES), ...Object.values(EVENTS)].map((s) => s.method)
+    expect(new Set(methods).size).toBe(methods.length)
+    for (const e of EVENT_CHANNELS) expect(isInvokeChannel(e)).toBe(false)
     expect(isInvokeChannel('server:start')).toBe(true)
     expect(isInvokeChannel('metrics:tick')).toBe(false)
     expect(isInvokeChannel(42)).toBe(false)

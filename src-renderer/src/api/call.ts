@@ -1,6 +1,6 @@
 // Every transport call resolves with a Result; this also turns a rejected promise (a broken
 // transport) or a malformed reply into an ApiError, so no store ever has to catch.
-import type { Result } from '../../../src-shared/api'
+import type { Result } from '../../../src-shared/result'
 import { toApiError } from './format-error'
 
 export async function call<T>(fn: () => Promise<Result<T>>): Promise<Result<T>> {

@@ -1,4 +1,4 @@
-import type { ApiError } from '../../../src-shared/api'
+import type { ApiError } from '../../../src-shared/result'
 
 /** "address-in-use (EADDRINUSE 98)": the portable name first, then the OS's own words for it. */
 export function apiErrorTitle(e: ApiError): string {

@@ -1,6 +1,6 @@
 // The one seam between the dashboard and the service: in Electron the preload's `window.api`
 // (IPC), in a plain browser a WebSocket client of the same MonitorApi interface.
-import type { MonitorApi } from '../../../src-shared/api'
+import type { MonitorApi } from '../../../src-shared/contract'
 import { WsApi, bridgeUrlFromLocation, type ConnectionAware } from './ws-api'
 
 let current: MonitorApi | null = null

@@ -7,23 +7,9 @@
 //   `timeout`; a request already sent when the socket drops resolves at once with
 //   `bridge-disconnected` (its reply can never arrive on the next socket);
 // - the socket reconnects with capped exponential backoff and jitter, forever, until dispose().
-import type { AlertEvent, AlertsState } from '../../../src-shared/alerts'
-import type { ApiError, ExportRequest, ExportResult, InvokeChannel, LoadStatus, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
-import { CHANNELS } from '../../../src-shared/api'
-import type { AppConfigPatch, ConfigState } from '../../../src-shared/app-config'
+import { createApiClient, EVENT_CHANNELS, type EventChannel, type InvokeChannel, type MonitorApi } from '../../../src-shared/contract'
 import { BRIDGE_PATH, type BridgeEvent, type BridgeReply, type BridgeRequest } from '../../../src-shared/bridge-protocol'
-import type { EngineConfig } from '../../../src-shared/engine-config'
-import type { CatalogEntry } from '../../../src-shared/engine-snapshot'
-import type {
-  AlertsSetRequest,
-  OpenedRecording,
-  RecordingOpenRequest,
-  RecordingStatus,
-  ReplayRequest,
-  ReplayStatus,
-} from '../../../src-shared/features'
-import type { LoadProgress, LoadRequest, LoadSummary } from '../../../src-shared/load'
-import type { MetricsTick } from '../../../src-shared/metrics'
+import type { ApiError, Result } from '../../../src-shared/result'
 
 export type ConnectionState = 'connecting' | 'open' | 'closed'
 
@@ -83,22 +69,17 @@ function isReply(m: Record<string, unknown>): m is Record<string, unknown> & Bri
   return typeof m.id === 'number' && isObject(m.result) && typeof m.result.ok === 'boolean'
 }
 
-type EventName = BridgeEvent['event']
-const EVENT_NAMES: readonly EventName[] = [
-  CHANNELS.tick,
-  CHANNELS.statusChanged,
-  CHANNELS.loadProgress,
-  CHANNELS.loadFinished,
-  CHANNELS.alertEvent,
-  CHANNELS.recordingStatus,
-  CHANNELS.replayStatus,
-]
+type EventName = EventChannel
 
-function isEvent(m: Record<string, unknown>): m is Record<string, unknown> & BridgeEvent {
-  return (EVENT_NAMES as readonly unknown[]).includes(m.event)
+function isEvent(m: Record<string, unknown>): m is Record<string, unknown> & BridgeEvent<EventChannel> {
+  return (EVENT_CHANNELS as readonly unknown[]).includes(m.event)
 }
 
-export class WsApi implements MonitorApi, ConnectionAware {
+/** WsApi's MonitorApi methods come from the contract table (installed in the constructor). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface WsApi extends MonitorApi {}
+
+export class WsApi implements ConnectionAware {
   private readonly url: string
   private readonly createSocket: (url: string) => WebSocketLike
   private readonly requestTimeoutMs: number
@@ -122,86 +103,15 @@ export class WsApi implements MonitorApi, ConnectionAware {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000
     this.backoffInitialMs = opts.backoffInitialMs ?? 250
     this.backoffMaxMs = opts.backoffMaxMs ?? 5_000
+    // One method per channel of the contract; bulk replies (history, a recording) get longer.
+    Object.assign(
+      this,
+      createApiClient({
+        invoke: (channel, payload, { bulk }) => this.request(channel, payload, bulk ? BULK_TIMEOUT_MS : this.requestTimeoutMs),
+        listen: (event, cb) => this.listen(event, cb),
+      }),
+    )
     this.connect()
-  }
-
-  // ---- MonitorApi -------------------------------------------------------------------------
-
-  start(config: Partial<EngineConfig>): Promise<Result<ServerStatus>> {
-    return this.request(CHANNELS.start, config) as Promise<Result<ServerStatus>>
-  }
-  stop(): Promise<Result<ServerStatus>> {
-    return this.request(CHANNELS.stop) as Promise<Result<ServerStatus>>
-  }
-  status(): Promise<Result<ServerStatus>> {
-    return this.request(CHANNELS.status) as Promise<Result<ServerStatus>>
-  }
-  history(): Promise<Result<MetricsTick[]>> {
-    // An hour of 64 workers is tens of MB of JSON: give it longer than a command.
-    return this.request(CHANNELS.history, undefined, BULK_TIMEOUT_MS) as Promise<Result<MetricsTick[]>>
-  }
-  exportCsv(req: ExportRequest): Promise<Result<ExportResult>> {
-    return this.request(CHANNELS.exportCsv, req, BULK_TIMEOUT_MS) as Promise<Result<ExportResult>>
-  }
-  catalog(): Promise<Result<CatalogEntry[]>> {
-    return this.request(CHANNELS.catalog) as Promise<Result<CatalogEntry[]>>
-  }
-  onTick(cb: (tick: MetricsTick) => void): () => void {
-    return this.listen(CHANNELS.tick, cb)
-  }
-  onStatus(cb: (status: ServerStatus) => void): () => void {
-    return this.listen(CHANNELS.statusChanged, cb)
-  }
-  loadStart(config: LoadRequest): Promise<Result<LoadStatus>> {
-    return this.request(CHANNELS.loadStart, config) as Promise<Result<LoadStatus>>
-  }
-  loadStop(): Promise<Result<LoadStatus>> {
-    return this.request(CHANNELS.loadStop) as Promise<Result<LoadStatus>>
-  }
-  loadStatus(): Promise<Result<LoadStatus>> {
-    return this.request(CHANNELS.loadStatus) as Promise<Result<LoadStatus>>
-  }
-  onLoadProgress(cb: (progress: LoadProgress) => void): () => void {
-    return this.listen(CHANNELS.loadProgress, cb)
-  }
-  onLoadFinished(cb: (summary: LoadSummary) => void): () => void {
-    return this.listen(CHANNELS.loadFinished, cb)
-  }
-  listAlerts(): Promise<Result<AlertsState>> {
-    return this.request(CHANNELS.alertsList) as Promise<Result<AlertsState>>
-  }
-  setAlerts(req: AlertsSetRequest): Promise<Result<AlertsState>> {
-    return this.request(CHANNELS.alertsSet, req) as Promise<Result<AlertsState>>
-  }
-  onAlert(cb: (event: AlertEvent) => void): () => void {
-    return this.listen(CHANNELS.alertEvent, cb)
-  }
-  startRecording(): Promise<Result<RecordingStatus>> {
-    return this.request(CHANNELS.recordingStart) as Promise<Result<RecordingStatus>>
-  }
-  stopRecording(): Promise<Result<RecordingStatus>> {
-    return this.request(CHANNELS.recordingStop) as Promise<Result<RecordingStatus>>
-  }
-  onRecordingStatus(cb: (status: RecordingStatus) => void): () => void {
-    return this.listen(CHANNELS.recordingStatus, cb)
-  }
-  openRecording(req?: RecordingOpenRequest): Promise<Result<OpenedRecording | null>> {
-    return this.request(CHANNELS.recordingOpen, req, BULK_TIMEOUT_MS) as Promise<Result<OpenedRecording | null>>
-  }
-  startReplay(req?: ReplayRequest): Promise<Result<ReplayStatus>> {
-    return this.request(CHANNELS.replayStart, req) as Promise<Result<ReplayStatus>>
-  }
-  stopReplay(): Promise<Result<ReplayStatus>> {
-    return this.request(CHANNELS.replayStop) as Promise<Result<ReplayStatus>>
-  }
-  onReplayStatus(cb: (status: ReplayStatus) => void): () => void {
-    return this.listen(CHANNELS.replayStatus, cb)
-  }
-  getConfig(): Promise<Result<ConfigState>> {
-    return this.request(CHANNELS.configGet) as Promise<Result<ConfigState>>
-  }
-  setConfig(patch: AppConfigPatch): Promise<Result<ConfigState>> {
-    return this.request(CHANNELS.configSet, patch) as Promise<Result<ConfigState>>
   }
 
   // ---- ConnectionAware --------------------------------------------------------------------
@@ -246,7 +156,7 @@ export class WsApi implements MonitorApi, ConnectionAware {
   }
 
   private send(id: number, p: Pending): void {
-    const msg: BridgeRequest = { id, channel: p.channel }
+    const msg: BridgeRequest<InvokeChannel> = { id, channel: p.channel }
     if (p.payload !== undefined) msg.payload = p.payload
     try {
       this.socket?.send(JSON.stringify(msg))

@@ -3,17 +3,8 @@
 // validateEngineConfig, the same function main applies to everything that crosses IPC.
 import { defineStore } from 'pinia'
 import { computed, reactive } from 'vue'
-import {
-  DEFAULT_ENGINE_CONFIG,
-  validateEngineConfig,
-  type BackendChoice,
-  type CloseMode,
-  type EngineConfig,
-  type FieldError,
-  type IocpDequeue,
-  type IocpPortLayout,
-  type Workload,
-} from '../../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, type BackendChoice, type CloseMode, type EngineConfig, type IocpDequeue, type IocpPortLayout, type Workload } from '../../../src-shared/engine-config'
+import type { FieldError } from '../../../src-shared/result'
 
 /** The fields the form edits: every field of EngineConfig. */
 export const FORM_FIELDS = [

@@ -7,8 +7,9 @@
 // server (the load controller fills them in).
 import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, ref, shallowRef, watch } from 'vue'
-import type { ApiError, LoadStatus } from '../../../src-shared/api'
-import type { FieldError } from '../../../src-shared/engine-config'
+import type { LoadStatus } from '../../../src-shared/api'
+import type { ApiError } from '../../../src-shared/result'
+import type { FieldError } from '../../../src-shared/result'
 import {
   DEFAULT_LOAD_CONFIG,
   FAULT_KINDS,

@@ -4,7 +4,7 @@
 // shown whole in the charts or replayed through the live path at a chosen speed.
 import { defineStore } from 'pinia'
 import { ref, shallowRef, watch } from 'vue'
-import type { ApiError } from '../../../src-shared/api'
+import type { ApiError } from '../../../src-shared/result'
 import { BRIDGE_MAX_RECORDING_BYTES } from '../../../src-shared/bridge-protocol'
 import { REPLAY_SPEED, type RecordingStatus, type RecordingSummary, type ReplayStatus } from '../../../src-shared/features'
 import { getApi } from '../api'

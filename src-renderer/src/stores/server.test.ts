@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { MonitorApi } from '../../../src-shared/api'
+import type { MonitorApi } from '../../../src-shared/contract'
 import { setApi } from '../api'
 import { ADDRESS_IN_USE, FakeApi, tick } from '../testing/fake-api'
 import { useMetricsStore } from './metrics'

@@ -3,7 +3,9 @@
 // Result; a rejected promise (a broken transport) is converted, so the page never crashes on it.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { ApiError, ExportRequest, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
+import type { ExportRequest, ServerStatus } from '../../../src-shared/api'
+import type { MonitorApi } from '../../../src-shared/contract'
+import type { ApiError, Result } from '../../../src-shared/result'
 import type { EngineConfig } from '../../../src-shared/engine-config'
 import type { StartInfo } from '../../../src-shared/engine-snapshot'
 import { getApi, isConnectionAware } from '../api'

@@ -4,7 +4,7 @@
 // before anything is sent.
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef, watch } from 'vue'
-import type { ApiError } from '../../../src-shared/api'
+import type { ApiError } from '../../../src-shared/result'
 import {
   DEFAULT_APP_CONFIG,
   SAMPLER_HZ_LIMITS,
@@ -14,7 +14,7 @@ import {
   type UiLanguage,
   type UiTheme,
 } from '../../../src-shared/app-config'
-import type { FieldError } from '../../../src-shared/engine-config'
+import type { FieldError } from '../../../src-shared/result'
 import { getApi } from '../api'
 import { call } from '../api/call'
 import { useServerStore } from './server'

@@ -1,7 +1,9 @@
 // A scriptable MonitorApi for component and store tests: records calls, answers with whatever the
 // test queued, and lets the test push ticks, status and feature events as the service would.
 import type { AlertEvent, AlertRule, AlertsState } from '../../../src-shared/alerts'
-import type { ApiError, ExportRequest, ExportResult, LoadStatus, MonitorApi, Result, ServerStatus } from '../../../src-shared/api'
+import type { ExportRequest, ExportResult, LoadStatus, ServerStatus } from '../../../src-shared/api'
+import type { MonitorApi } from '../../../src-shared/contract'
+import type { ApiError, Result } from '../../../src-shared/result'
 import { DEFAULT_APP_CONFIG, type AppConfigPatch, type ConfigState } from '../../../src-shared/app-config'
 import type { EngineConfig } from '../../../src-shared/engine-config'
 import type { CatalogEntry } from '../../../src-shared/engine-snapshot'
