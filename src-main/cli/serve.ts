@@ -4,8 +4,7 @@ import { resolve } from 'node:path'
 import type { StartInfo } from '../../src-shared/engine-snapshot'
 import { describeApiError } from '../service/api-error'
 import { CsvRecorder } from '../service/csv-export'
-import { createMonitorService } from '../service/monitor-service'
-import { OpsService } from '../ops/ops-service'
+import { createApp } from '../app'
 import { hostForUrl } from '../security/loopback'
 import type { ServeCommand } from './args'
 import { stderrLogger, type CliIo } from './io'
@@ -31,12 +30,12 @@ export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
     process.exit(EXIT_FAILURE)
   })
   let recorder: CsvRecorder | null = null
-  const service = createMonitorService({ sampleHz: cmd.sampleHz, logger: stderrLogger(io) })
   // No config file in serve mode: the flags are the whole configuration (reproducible runs).
-  const ops = await OpsService.create({ service, applyPrometheusConfig: false, logger: stderrLogger(io) })
+  const app = await createApp({ store: null, sampleHz: cmd.sampleHz, applyPrometheusConfig: false, logger: stderrLogger(io) })
+  const { service } = app
   try {
     if (cmd.metricsPort) {
-      const m = await ops.startMetrics(cmd.metricsPort)
+      const m = await app.metrics.startMetrics(cmd.metricsPort)
       if (!m.ok) {
         io.err(`iocp-monitor: --metrics-port ${cmd.metricsPort}: ${describeApiError(m.error)}`)
         return EXIT_FAILURE
@@ -45,7 +44,7 @@ export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
     }
     // Before the start, so the recording holds the run's first (baseline) sample.
     if (cmd.record) {
-      const r = await ops.startRecordingTo(resolve(cmd.record))
+      const r = await app.recording.startRecordingTo(resolve(cmd.record))
       if (!r.ok) {
         io.err(`iocp-monitor: --record ${cmd.record}: ${describeApiError(r.error)}`)
         return EXIT_FAILURE
@@ -84,7 +83,7 @@ export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
       io.err(`wrote ${rows} rows to ${resolve(cmd.csv!)}`)
     }
     if (cmd.record) {
-      const r = await ops.stopRecording()
+      const r = await app.recording.stopRecording()
       if (!r.ok || r.value.lastError) {
         io.err(`iocp-monitor: --record: ${describeApiError(r.ok ? r.value.lastError! : r.error)}`)
         return EXIT_FAILURE
@@ -97,8 +96,7 @@ export async function serve(cmd: ServeCommand, io: CliIo): Promise<number> {
     return EXIT_FAILURE
   } finally {
     await recorder?.abort()
-    await service.dispose()
-    await ops.dispose()
+    await app.dispose()
     signal.dispose()
   }
 }

@@ -2,8 +2,7 @@
 import { join, resolve } from 'node:path'
 import { startDashboardServer } from '../bridge/dashboard-server'
 import { ConfigStore, defaultConfigDir } from '../config/config-store'
-import { OpsService } from '../ops/ops-service'
-import { createMonitorService } from '../service/monitor-service'
+import { createApp } from '../app'
 import type { UiCommand } from './args'
 import { stderrLogger, type CliIo } from './io'
 import { EXIT_FAILURE, EXIT_OK } from './serve'
@@ -15,11 +14,9 @@ export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
     process.exit(EXIT_FAILURE)
   })
   const logger = stderrLogger(io)
-  // The config first: it picks the sample rate the service is built with.
   const store = new ConfigStore(defaultConfigDir())
-  const loaded = await store.load()
-  const service = createMonitorService({ sampleHz: cmd.sampleHz ?? loaded.config.sampler.hz, logger })
-  const ops = await OpsService.create({ service, store, loaded, recordingsDir: join(store.dir, 'recordings'), logger })
+  const app = await createApp({ store, sampleHz: cmd.sampleHz ?? undefined, recordingsDir: join(store.dir, 'recordings'), logger })
+  const { service } = app
   try {
     let dashboard
     try {
@@ -45,10 +42,9 @@ export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
     io.err(`iocp-monitor: ${(err as Error)?.message ?? err}`)
     return EXIT_FAILURE
   } finally {
-    // The service first: stopping a running server emits its final sample, which a recording in
-    // progress must still get before ops.dispose() closes the file.
-    await service.dispose()
-    await ops.dispose()
+    // The service first, then the features (createApp's order): stopping a running server emits
+    // its final sample, which a recording in progress must still get before its file is closed.
+    await app.dispose()
     signal.dispose()
   }
 }

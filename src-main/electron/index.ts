@@ -2,10 +2,9 @@
 // electron. It wires the transport-independent MonitorService to a hardened window; all logic
 // lives in the pure modules.
 import { join } from 'node:path'
-import { app, BrowserWindow } from 'electron'
-import { createMonitorService, type MonitorService } from '../service/monitor-service'
+import { app as electronApp, BrowserWindow } from 'electron'
+import { createApp, type App } from '../app'
 import { ConfigStore } from '../config/config-store'
-import { OpsService } from '../ops/ops-service'
 import { notifyAlerts, opsIpcHandlers } from './ipc-ops'
 import { APP_INDEX_URL, APP_ORIGIN, urlOrigin } from '../security/trusted-origin'
 import { registerAppScheme, serveRenderer } from './app-protocol'
@@ -23,22 +22,21 @@ const connectSrc = devOrigin ? [devOrigin.replace(/^http/, 'ws')] : []
 const smokeTest = process.env['IOCP_MONITOR_SMOKE_TEST'] === '1'
 
 registerAppScheme()
-app.enableSandbox()
+electronApp.enableSandbox()
 guardWebContents(trustedOrigins)
 
-let service: MonitorService | null = null
-let ops: OpsService | null = null
+let monitor: App | null = null
 let mainWindow: BrowserWindow | null = null
 let disposed = false
 
-if (!smokeTest && !app.requestSingleInstanceLock()) {
-  app.quit()
+if (!smokeTest && !electronApp.requestSingleInstanceLock()) {
+  electronApp.quit()
 } else {
-  app.on('second-instance', () => {
+  electronApp.on('second-instance', () => {
     if (mainWindow?.isMinimized()) mainWindow.restore()
     mainWindow?.focus()
   })
-  app
+  electronApp
     .whenReady()
     .then(onReady)
     .catch((err: unknown) => fail(err))
@@ -46,7 +44,7 @@ if (!smokeTest && !app.requestSingleInstanceLock()) {
 
 function fail(err: unknown): void {
   console.error(`iocp-monitor: ${(err as Error)?.stack ?? err}`)
-  app.exit(1)
+  electronApp.exit(1)
 }
 
 async function onReady(): Promise<void> {
@@ -54,16 +52,15 @@ async function onReady(): Promise<void> {
   hardenSession(headers)
   serveRenderer(join(__dirname, '../renderer'), headers)
   // Settings live in the per-user data directory; a bad file is set aside, never fatal.
-  const store = new ConfigStore(app.getPath('userData'))
-  const loaded = await store.load()
-  service = createMonitorService({ sampleHz: loaded.config.sampler.hz })
-  ops = await OpsService.create({ service, store, loaded })
+  const store = new ConfigStore(electronApp.getPath('userData'))
+  monitor = await createApp({ store })
+  const { service } = monitor
   const getWindow = () => mainWindow
-  registerIpcHandlers(service, trustedOrigins, getWindow, opsIpcHandlers(service, ops, getWindow))
+  registerIpcHandlers(service, trustedOrigins, getWindow, opsIpcHandlers(service, monitor, getWindow))
   forwardEvents(service, getWindow)
-  notifyAlerts(service, ops)
+  notifyAlerts(service, monitor)
   openWindow()
-  app.on('activate', () => {
+  electronApp.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
 }
@@ -76,7 +73,7 @@ function openWindow(): void {
 
 function runSmokeTest(win: BrowserWindow): void {
   const finish = (code: number) => {
-    void shutdown().then(() => app.exit(code))
+    void shutdown().then(() => electronApp.exit(code))
   }
   win.webContents.once('did-finish-load', async () => {
     try {
@@ -100,10 +97,9 @@ function runSmokeTest(win: BrowserWindow): void {
  * sample) and closes /metrics; safe to call more than once.
  */
 function shutdown(): Promise<void> {
-  if (disposed || !service) return Promise.resolve()
-  return service
+  if (disposed || !monitor) return Promise.resolve()
+  return monitor
     .dispose()
-    .then(() => ops?.dispose())
     .catch((err: unknown) => console.error(`iocp-monitor: shutdown: ${(err as Error)?.message ?? err}`))
     .finally(() => {
       disposed = true
@@ -111,11 +107,11 @@ function shutdown(): Promise<void> {
 }
 
 // A monitoring tool has nothing to do without its window, on every platform.
-app.on('window-all-closed', () => app.quit())
+electronApp.on('window-all-closed', () => electronApp.quit())
 
 // Stop the engine before the process goes away: hold the quit until dispose has finished.
-app.on('will-quit', (event) => {
-  if (disposed || !service) return
+electronApp.on('will-quit', (event) => {
+  if (disposed || !monitor) return
   event.preventDefault()
-  void shutdown().then(() => app.quit())
+  void shutdown().then(() => electronApp.quit())
 })

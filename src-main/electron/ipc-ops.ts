@@ -1,11 +1,11 @@
-// Electron glue of the ops layer (src-main/ops/ops-service.ts): the invoke handlers whose Electron
+// Electron glue of the feature modules (src-main/features): the request handlers whose Electron
 // flavour needs main's own file dialogs (recording:start asks where to save, recording:open which
 // file to read; a path never comes from the renderer), and desktop notifications for alerts.
-// Everything else is the transport-independent OpsService, reached as on the bridge.
+// Every other channel is answered by the service and its features, as on the bridge.
 import { dialog, Notification, type BrowserWindow } from 'electron'
 import { describeAlert, type AlertEvent } from '../../src-shared/alerts'
 import type { ChannelHandlers } from '../../src-shared/contract'
-import type { OpsService } from '../ops/ops-service'
+import type { Features } from '../features'
 import type { MonitorService } from '../service/monitor-service'
 
 const NDJSON_FILTERS = [
@@ -18,7 +18,7 @@ function recordingFileName(now: Date): string {
 }
 
 /** The recording channels with main's own dialogs; every other channel is the service's. */
-export function opsIpcHandlers(service: MonitorService, ops: OpsService, getWindow: () => BrowserWindow | null): Partial<ChannelHandlers> {
+export function opsIpcHandlers(service: MonitorService, ops: Features, getWindow: () => BrowserWindow | null): Partial<ChannelHandlers> {
   return {
     'recording:start': async (p) => {
       const v = service.validate('recording:start', p)
@@ -26,29 +26,29 @@ export function opsIpcHandlers(service: MonitorService, ops: OpsService, getWind
       const win = getWindow()
       const options = { defaultPath: recordingFileName(new Date()), filters: NDJSON_FILTERS }
       const choice = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
-      if (choice.canceled || !choice.filePath) return { ok: true, value: ops.recordingStatus() }
-      return ops.startRecordingTo(choice.filePath)
+      if (choice.canceled || !choice.filePath) return { ok: true, value: ops.recording.recordingStatus() }
+      return ops.recording.startRecordingTo(choice.filePath)
     },
     'recording:open': async (p) => {
       const v = service.validate('recording:open', p)
       if (!v.ok) return v
       // The page may also hand over a file's text (drag and drop), as in the browser.
-      if (v.value.text !== undefined) return ops.openRecording(v.value)
+      if (v.value.text !== undefined) return ops.recording.openRecording(v.value)
       const win = getWindow()
       const options = { properties: ['openFile' as const], filters: NDJSON_FILTERS }
       const choice = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
       const path = choice.filePaths[0]
       if (choice.canceled || !path) return { ok: true, value: null }
-      return ops.openRecordingFile(path)
+      return ops.recording.openRecordingFile(path)
     },
   }
 }
 
 /** A desktop notification for each raised alert, in the UI's language. Returns the unsubscribe. */
-export function notifyAlerts(service: MonitorService, ops: OpsService): () => void {
+export function notifyAlerts(service: MonitorService, ops: Features): () => void {
   const onAlert = (e: AlertEvent) => {
     if (e.kind !== 'raised' || !Notification.isSupported()) return
-    const lang = ops.currentConfig().ui.language
+    const lang = ops.config.current().ui.language
     new Notification({ title: lang === 'ko' ? 'IOCP Monitor 경고' : 'IOCP Monitor alert', body: describeAlert(e, lang), silent: false }).show()
   }
   service.on('alerts:event', onAlert)

@@ -196,7 +196,7 @@ export class MonitorService extends EventEmitter<MonitorServiceEvents> {
   }
 
   /**
-   * Lets the ops layer (alerts, recording & replay, config: src-main/ops) answer more invoke
+   * Lets the feature modules (alerts, recording & replay, config: src-main/features) answer more invoke
    * channels through invoke(), which is the bridge's path. The handler validates its payload.
    */
   handle(channel: InvokeChannel, handler: ChannelHandler): () => void {

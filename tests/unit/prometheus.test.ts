@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineSnapshot, WorkerCounters } from '../../src-shared/engine-snapshot'
 import type { MetricsTick } from '../../src-shared/metrics'
 import { PrometheusExporter, startMetricsServer, type MetricsHttpServer } from '../../src-main/metrics-export/prometheus'
-import { OpsService } from '../../src-main/ops/ops-service'
+import { createFeatures, type Features } from '../../src-main/features'
 import { silentLogger } from '../../src-main/service/log'
 import { MonitorService } from '../../src-main/service/monitor-service'
 import { addon } from '../addon/support/addon'
@@ -177,7 +177,7 @@ describe('GET /metrics over HTTP', () => {
 
 describe('Prometheus scrape of a real run', () => {
   let service: MonitorService
-  let ops: OpsService
+  let ops: Features
   const sockets: Socket[] = []
   afterEach(async () => {
     sockets.splice(0).forEach((s) => s.destroy())
@@ -187,8 +187,8 @@ describe('Prometheus scrape of a real run', () => {
 
   it('scraped counters equal the engine’s own after real traffic, running and after stop', async () => {
     service = new MonitorService({ addon, sampleHz: 50, logger: silentLogger })
-    ops = await OpsService.create({ service, applyPrometheusConfig: false, logger: silentLogger })
-    const m = await ops.startMetrics(0)
+    ops = await createFeatures({ service, applyPrometheusConfig: false, logger: silentLogger })
+    const m = await ops.metrics.startMetrics(0)
     expect(m.ok).toBe(true)
     const port = Number(new URL((m as { ok: true; value: string }).value).port)
 

@@ -11,7 +11,7 @@ import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
 import type { OpenedRecording, RecordingStatus, ReplayStatus } from '../../src-shared/features'
 import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
 import { RECORDING_FORMAT } from '../../src-shared/recording-format'
-import { OpsService } from '../../src-main/ops/ops-service'
+import { createFeatures, type Features } from '../../src-main/features'
 import { loadRecording, parseRecording, RecordingFormatError } from '../../src-main/recording/reader'
 import { TickRecorder } from '../../src-main/recording/recorder'
 import { Replayer, replayOffsets, type ReplayClock } from '../../src-main/recording/replayer'
@@ -55,7 +55,7 @@ const HEADER = JSON.stringify({ format: RECORDING_FORMAT, version: 1, startedAt:
 
 /** A live service with the ops layer, disposed after each test. */
 function useService() {
-  const made: { service: MonitorService; ops: OpsService }[] = []
+  const made: { service: MonitorService; ops: Features }[] = []
   afterEach(async () => {
     for (const { service, ops } of made.splice(0)) {
       await ops.dispose()
@@ -64,7 +64,7 @@ function useService() {
   })
   return async (recordingsDir?: string) => {
     const service = new MonitorService({ addon, sampleHz: 50, logger: silentLogger })
-    const ops = await OpsService.create({ service, applyPrometheusConfig: false, recordingsDir, logger: silentLogger })
+    const ops = await createFeatures({ service, applyPrometheusConfig: false, recordingsDir, logger: silentLogger })
     made.push({ service, ops })
     return { service, ops }
   }
@@ -80,7 +80,7 @@ describe('record & replay of a real run', () => {
     const onLive = (t: MetricsTick) => live.push(t)
     service.on('metrics:tick', onLive)
 
-    expect((await ops.startRecordingTo(file)).ok).toBe(true)
+    expect((await ops.recording.startRecordingTo(file)).ok).toBe(true)
     const port = await freePort()
     const config = { port, workers: 2 }
     expect((await service.start(config)).ok).toBe(true)
@@ -98,7 +98,7 @@ describe('record & replay of a real run', () => {
     await waitFor(() => (live.at(-1)?.total.bytesInTotal ?? 0) === sent, 3000, 'all bytes sampled')
     expect((await service.stop()).ok).toBe(true)
     service.off('metrics:tick', onLive)
-    const stopped = await ops.stopRecording()
+    const stopped = await ops.recording.stopRecording()
     expect(stopped).toMatchObject({ ok: true, value: { state: 'idle', path: file, ticks: live.length, lastError: null } })
 
     // The file: a header, then exactly the ticks the dashboard saw.
@@ -121,7 +121,7 @@ describe('record & replay of a real run', () => {
     expect(readFileSync(recCsv, 'utf8')).toBe(readFileSync(liveCsv, 'utf8'))
 
     // Replay through the live path, 25× faster: every tick, in order, deep-equal.
-    const opened = await ops.openRecordingFile(file)
+    const opened = await ops.recording.openRecordingFile(file)
     expect(opened.ok).toBe(true)
     const summary = (opened as { ok: true; value: OpenedRecording }).value
     expect(summary.ticks).toEqual(live)
@@ -130,7 +130,7 @@ describe('record & replay of a real run', () => {
     const statuses: ReplayStatus[] = []
     service.on('metrics:tick', (t) => replayed.push(t))
     service.on('replay:status', (s) => statuses.push(s))
-    const started = await ops.startReplay({ speed: 25 })
+    const started = await ops.recording.startReplay({ speed: 25 })
     expect(started).toMatchObject({ ok: true, value: { state: 'playing', total: live.length, speed: 25, source: 'run.ndjson' } })
     await waitFor(() => statuses.at(-1)?.state === 'finished', 10_000, 'the replay to finish')
     expect(statuses.at(-1)).toMatchObject({ state: 'finished', position: live.length, total: live.length })
@@ -144,7 +144,7 @@ describe('record & replay of a real run', () => {
 
   it('replay, recording and the server exclude each other sensibly', async () => {
     const { service, ops } = await create(join(dir, 'recordings'))
-    expect(await ops.startReplay()).toMatchObject({ ok: false, error: { code: 'no-recording' } })
+    expect(await ops.recording.startReplay()).toMatchObject({ ok: false, error: { code: 'no-recording' } })
     const text = [HEADER, ...Array.from({ length: 200 }, (_, i) => JSON.stringify(synthTick(i, 1000 + 100 * i)))].join('\n') + '\n'
     const opened = await service.invoke('recording:open', { text })
     expect(opened.ok && (opened.value as OpenedRecording).summary.ticks).toBe(200)
@@ -152,7 +152,7 @@ describe('record & replay of a real run', () => {
     // While the server runs: no replay.
     const port = await freePort()
     await service.start({ port })
-    expect(await ops.startReplay()).toMatchObject({ ok: false, error: { code: 'server-running' } })
+    expect(await ops.recording.startReplay()).toMatchObject({ ok: false, error: { code: 'server-running' } })
     await service.stop()
 
     // Replay at the original pace (20 s of data): a server start ends it before its first live tick.
@@ -179,7 +179,7 @@ describe('record & replay of a real run', () => {
     expect(r1.ok).toBe(true)
     expect(r1.value.path!.startsWith(join(dir, 'recordings'))).toBe(true)
     expect(await service.invoke('recording:start', undefined)).toMatchObject({ ok: false, error: { code: 'already-recording' } })
-    expect(await ops.startReplay()).toMatchObject({ ok: false, error: { code: 'busy' } })
+    expect(await ops.recording.startReplay()).toMatchObject({ ok: false, error: { code: 'busy' } })
     const r2 = (await service.invoke('recording:stop', {})) as { ok: true; value: RecordingStatus }
     expect(r2.value).toMatchObject({ state: 'idle', ticks: 0 })
     // No tick came: the file is a header alone (the last config, no start info), still readable.
@@ -194,13 +194,13 @@ describe('record & replay of a real run', () => {
   it('alerts fire on replayed ticks as they would have live, and clear when the replay ends', async () => {
     const { service, ops } = await create()
     const text = [HEADER, ...Array.from({ length: 40 }, (_, i) => JSON.stringify(synthTick(i, 1000 + 100 * i)))].join('\n') + '\n'
-    expect((await ops.openRecording({ text })).ok).toBe(true)
+    expect((await ops.recording.openRecording({ text })).ok).toBe(true)
     // completionsTotal = 10 * seq on each worker: worker 1 passes 200 at seq 21 (t = 3100).
-    expect((await ops.setAlerts({ rules: [{ metric: 'queueDepth', worker: 1, op: '<', threshold: 5, forSeconds: 1 }] })).ok).toBe(true)
+    expect((await ops.alerts.setAlerts({ rules: [{ metric: 'queueDepth', worker: 1, op: '<', threshold: 5, forSeconds: 1 }] })).ok).toBe(true)
     const events: AlertEvent[] = []
     service.on('alerts:event', (e) => events.push(e))
-    await ops.startReplay({ speed: 100 })
-    await waitFor(() => ops.replayStatus().state === 'finished', 5000, 'replay end')
+    await ops.recording.startReplay({ speed: 100 })
+    await waitFor(() => ops.recording.replayStatus().state === 'finished', 5000, 'replay end')
     expect(events.map((e) => [e.kind, e.startedAt, e.at])).toEqual([
       ['raised', 1000, 2000],
       ['cleared', 1000, 4900],
@@ -216,9 +216,9 @@ describe('record & replay of a real run', () => {
     rec.write(synthTick(0, 1))
     expect(failed).toBeInstanceOf(Error)
     await expect(rec.stop()).rejects.toThrow(/not keeping up/)
-    expect(await ops.startRecordingTo(join(dir, 'no-such-dir', 'x.ndjson'))).toMatchObject({ ok: false, error: { code: 'recording-failed', nativeName: 'ENOENT' } })
+    expect(await ops.recording.startRecordingTo(join(dir, 'no-such-dir', 'x.ndjson'))).toMatchObject({ ok: false, error: { code: 'recording-failed', nativeName: 'ENOENT' } })
     expect(await service.invoke('recording:open', { text: 'garbage\n' })).toMatchObject({ ok: false, error: { code: 'invalid-recording', message: expect.stringContaining('upload: line 1: is not valid JSON') } })
-    expect(await ops.openRecordingFile(join(dir, 'missing.ndjson'))).toMatchObject({ ok: false, error: { code: 'open-failed', nativeName: 'ENOENT' } })
+    expect(await ops.recording.openRecordingFile(join(dir, 'missing.ndjson'))).toMatchObject({ ok: false, error: { code: 'open-failed', nativeName: 'ENOENT' } })
     expect(await service.invoke('recording:open', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } })
   })
 })

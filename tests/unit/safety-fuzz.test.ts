@@ -1,5 +1,5 @@
 // Untrusted input everywhere it can enter main: every handler behind IPC (the MonitorService and
-// OpsService methods the Electron handlers call, with the payloads a renderer could send) and the
+// feature methods the Electron handlers call, with the payloads a renderer could send) and the
 // WebSocket bridge (random JSON, wrong types, unknown channels, huge and binary frames). Nothing
 // may crash, throw or leave an unhandled rejection; every bad message is answered {ok:false};
 // and nothing changes: the server stays stopped, no file is written, no replay starts.
@@ -16,7 +16,7 @@ import { DEFAULT_APP_CONFIG, type ConfigState } from '../../src-shared/app-confi
 import { INVOKE_CHANNELS, BRIDGE_NO_ID } from '../../src-shared/validate'
 import { startDashboardServer, type DashboardServer } from '../../src-main/bridge/dashboard-server'
 import { ConfigStore } from '../../src-main/config/config-store'
-import { OpsService } from '../../src-main/ops/ops-service'
+import { createFeatures, type Features } from '../../src-main/features'
 import { silentLogger } from '../../src-main/service/log'
 import { MonitorService } from '../../src-main/service/monitor-service'
 import { addon } from '../addon/support/addon'
@@ -71,13 +71,13 @@ const REJECTED_CODES = ['invalid-message', 'invalid-config']
 describe('every handler behind IPC rejects malformed payloads as data', () => {
   let dir: string
   let service: MonitorService
-  let ops: OpsService
+  let ops: Features
   const unhandled: unknown[] = []
   const onUnhandled = (e: unknown) => unhandled.push(e)
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'iocpm-fuzz-'))
     service = new MonitorService({ addon, logger: silentLogger })
-    ops = await OpsService.create({ service, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
+    ops = await createFeatures({ service, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
     process.on('unhandledRejection', onUnhandled)
     process.on('uncaughtException', onUnhandled)
   })
@@ -100,15 +100,15 @@ describe('every handler behind IPC rejects malformed payloads as data', () => {
       ['exportCsv', (p) => service.exportCsv(p)],
       ['exportCsvToFile', (p) => service.exportCsvToFile(p, join(dir, 'never.csv'))],
       ['catalog', (p) => service.catalog(p)],
-      ['listAlerts', (p) => ops.listAlerts(p)],
-      ['setAlerts', (p) => ops.setAlerts(p)],
-      ['startRecording', (p) => ops.startRecording(p)],
-      ['stopRecording', (p) => ops.stopRecording(p)],
-      ['openRecording', (p) => ops.openRecording(p)],
-      ['startReplay', (p) => ops.startReplay(p)],
-      ['stopReplay', (p) => ops.stopReplay(p)],
-      ['getConfig', (p) => ops.getConfig(p)],
-      ['setConfig', (p) => ops.setConfig(p)],
+      ['listAlerts', (p) => ops.alerts.listAlerts(p)],
+      ['setAlerts', (p) => ops.alerts.setAlerts(p)],
+      ['startRecording', (p) => ops.recording.startRecording(p)],
+      ['stopRecording', (p) => ops.recording.stopRecording(p)],
+      ['openRecording', (p) => ops.recording.openRecording(p)],
+      ['startReplay', (p) => ops.recording.startReplay(p)],
+      ['stopReplay', (p) => ops.recording.stopReplay(p)],
+      ['getConfig', (p) => ops.config.getConfig(p)],
+      ['setConfig', (p) => ops.config.setConfig(p)],
       ...INVOKE_CHANNELS.map((c): [string, (p: unknown) => Promise<Result<unknown>>] => [`invoke ${c}`, (p) => service.invoke(c, p)]),
     ]
     let calls = 0
@@ -135,7 +135,7 @@ describe('every handler behind IPC rejects malformed payloads as data', () => {
     // Recording uploads of random text are refused as invalid recordings.
     for (let i = 0; i < 30; i++) {
       const text = Array.from({ length: f.int(20) + 1 }, () => (f.rnd() < 0.3 ? JSON.stringify(f.object(0)) : f.str(200))).join(f.pick(['\n', '\r\n', '']))
-      expect(await ops.openRecording({ text })).toMatchObject({ ok: false, error: { code: 'invalid-recording' } })
+      expect(await ops.recording.openRecording({ text })).toMatchObject({ ok: false, error: { code: 'invalid-recording' } })
     }
     expect(calls).toBeGreaterThanOrEqual(1400)
     expect(unhandled).toEqual([])
@@ -143,24 +143,24 @@ describe('every handler behind IPC rejects malformed payloads as data', () => {
     // Nothing changed: still stopped, defaults, no file written, no replay.
     const st = (await service.status()) as { ok: true; value: ServerStatus }
     expect(st.value.state).toBe('stopped')
-    const cfg = (await ops.getConfig()) as { ok: true; value: ConfigState }
+    const cfg = (await ops.config.getConfig()) as { ok: true; value: ConfigState }
     expect(cfg.value.config).toEqual(DEFAULT_APP_CONFIG)
     expect(existsSync(join(dir, 'config'))).toBe(false)
     expect(existsSync(join(dir, 'rec'))).toBe(false)
     expect(existsSync(join(dir, 'never.csv'))).toBe(false)
-    expect(ops.replayStatus().state).toBe('idle')
+    expect(ops.recording.replayStatus().state).toBe('idle')
   })
 })
 
 describe('the WebSocket bridge survives hostile clients', () => {
   let dir: string
   let service: MonitorService
-  let ops: OpsService
+  let ops: Features
   let server: DashboardServer
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'iocpm-fuzzws-'))
     service = new MonitorService({ addon, logger: silentLogger })
-    ops = await OpsService.create({ service, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
+    ops = await createFeatures({ service, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
     server = await startDashboardServer({ service, staticDir: dir, logger: silentLogger })
   })
   afterAll(async () => {
