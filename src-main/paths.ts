@@ -1,5 +1,5 @@
 // Locating files of this package at run time. The same modules run from three places — source
-// (tsx / vitest: src-main/…), the compiled CLI (dist-cli/src-main/…) and Electron's bundle
+// (vitest: src-main/…), the compiled CLI (dist-cli/src-main/…) and Electron's bundle
 // (out/main/) — so paths are found by walking up to the package root, never by a fixed depth.
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'

@@ -31,7 +31,7 @@ const parsers = {
     return m && { passed: +m[1], failed: +m[2], skipped: +m[3] }
   },
   plain(out) {
-    // "name: N passed, N failed" printed by bench/stress.mjs and bench/soak.mjs
+    // "name: N passed, N failed" printed by tests/typecheck.mjs, bench/stress.mjs and bench/soak.mjs
     const m = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop()
     return m && { passed: +m[1], failed: +m[2], skipped: 0 }
   },
@@ -46,6 +46,7 @@ const parsers = {
 }
 
 const suites = [
+  { name: 'typecheck', what: 'tsc (main, preload, shared, tests, configs), vue-tsc (renderer with .vue, shared), our .d.ts files', cmd: 'node', args: ['tests/typecheck.mjs'], parse: 'plain' },
   { name: 'engine', what: 'C++ engine + load generator tests (no Node)', cmd: 'make', args: ['-s', '-C', 'native/tests', 'run'], parse: 'doctest' },
   { name: 'asan', what: 'engine tests under ASan+UBSan', cmd: 'make', args: ['-s', '-C', 'native/tests', 'asan'], parse: 'doctest' },
   { name: 'tsan', what: 'engine tests under TSan', cmd: 'make', args: ['-s', '-C', 'native/tests', 'tsan'], parse: 'doctest' },
