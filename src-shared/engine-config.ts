@@ -12,6 +12,12 @@ export type Workload = (typeof WORKLOADS)[number]
 export const CLOSE_MODES = ['graceful', 'abortive'] as const
 export type CloseMode = (typeof CLOSE_MODES)[number]
 
+// The io_uring backend's receive model (native/src/core/config.h describes it). Validated on every
+// platform like the IOCP options; epoll and IOCP ignore it.
+/** multishot: multishot recv on a provided-buffer ring where the kernel has it, else single-shot; single: always single-shot. */
+export const IOURING_RECV_MODES = ['multishot', 'single'] as const
+export type IouringRecv = (typeof IOURING_RECV_MODES)[number]
+
 // The IOCP backend's options (native/src/core/config.h describes the model). Validated on every
 // platform so a config means the same everywhere; the Linux backends ignore them.
 /** perWorker: one completion port per worker thread; shared: one port all workers wait on. */
@@ -35,6 +41,7 @@ export interface EngineConfig {
   noDelay: boolean
   reusePort: boolean
   closeMode: CloseMode
+  iouringRecv: IouringRecv
   iocpPortLayout: IocpPortLayout
   iocpDequeue: IocpDequeue
   /** AcceptEx calls kept posted, so a burst of connects never waits for one to be re-posted. */
@@ -58,6 +65,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   // binds without SO_REUSEPORT, so a port already in use still fails with address-in-use.
   reusePort: true,
   closeMode: 'graceful',
+  iouringRecv: 'multishot',
   iocpPortLayout: 'perWorker',
   iocpDequeue: 'gqcsex',
   iocpAcceptPool: 32,
@@ -78,6 +86,7 @@ export const ENUM_FIELDS = {
   backend: BACKENDS,
   workload: WORKLOADS,
   closeMode: CLOSE_MODES,
+  iouringRecv: IOURING_RECV_MODES,
   iocpPortLayout: IOCP_PORT_LAYOUTS,
   iocpDequeue: IOCP_DEQUEUES,
 } as const satisfies Partial<Record<keyof EngineConfig, readonly string[]>>

@@ -129,8 +129,9 @@ export function checkRecordingHeader(x: unknown): Checked<RecordingHeader> {
   if (x.config !== null) {
     const c = validateEngineConfig(x.config)
     if (!c.ok) return bad(`config.${c.errors[0]!.field}`, c.errors[0]!.message)
-    // Filled in with the defaults: a recording made before a field existed (the iocp* ones) still
-    // reads as a whole EngineConfig. What IOCP actually ran with is in info.features.
+    // Filled in with the defaults: a recording made before a field existed (the iocp* ones,
+    // iouringRecv) still reads as a whole EngineConfig. What the backend actually ran with is in
+    // info.features.
     config = c.value
   }
   const info = checkStartInfo(x.info)

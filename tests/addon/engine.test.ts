@@ -1,6 +1,8 @@
-// The native engine over real sockets on 127.0.0.1, once per Linux backend: echo correctness,
-// exact byte accounting, stop with open connections, config errors naming the field.
+// The native engine over real sockets on 127.0.0.1, once per Linux backend (io_uring once per
+// receive model): echo correctness, exact byte accounting, stop with open connections, config
+// errors naming the field.
 import { randomBytes } from 'node:crypto'
+import { release } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { NativeStartError } from '../../src-main/addon/native-addon'
 import type { EngineSnapshot } from '../../src-shared/engine-snapshot'
@@ -8,31 +10,47 @@ import { addon, backendUnavailable } from './support/addon'
 import { EngineFixture } from './support/engine-fixture'
 import { closed, echoRoundTrip, freePort, readExactly, waitFor } from './support/net'
 
-const BACKENDS = ['iouring', 'epoll'] as const
+// Multishot recv arrived in Linux 6.0; before it the default iouringRecv runs single-shot.
+const [kernelMajor = 0] = release().split('.').map(Number)
+const MULTISHOT_RECV = kernelMajor >= 6 ? 'multishot-recv+provided-buffers' : 'single-recv'
+
+// Every scenario below runs once per case. `recv` is the receive feature the start result reports.
+const CASES = [
+  { name: 'the iouring backend', config: { backend: 'iouring' }, recv: MULTISHOT_RECV },
+  { name: 'the iouring backend and single-shot recv', config: { backend: 'iouring', iouringRecv: 'single' }, recv: 'single-recv' },
+  { name: 'the epoll backend', config: { backend: 'epoll' }, recv: null },
+] as const
 
 const sum = (s: EngineSnapshot, key: 'bytesIn' | 'bytesOut' | 'sessions') => s.workers.reduce((n, w) => n + w[key], 0)
 
-for (const backend of BACKENDS) {
+for (const { name, config, recv } of CASES) {
+  const { backend } = config
   const unavailable = await backendUnavailable(backend)
-  if (unavailable) console.log(`addon tests for ${backend} skipped: ${unavailable}`)
+  if (unavailable) console.log(`addon tests with ${name} skipped: ${unavailable}`)
 
-  describe.skipIf(unavailable !== null)(`engine with the ${backend} backend`, () => {
-    const fx = new EngineFixture(addon, { backend })
+  describe.skipIf(unavailable !== null)(`engine with ${name}`, () => {
+    const fx = new EngineFixture(addon, config)
     afterEach(() => fx.cleanup())
 
-    it('reports the backend it was asked for', async () => {
+    it('reports the backend it was asked for, and the receive model it runs', async () => {
       const { info, port } = await fx.start()
       expect(info.backend).toBe(backend)
       expect(info.port).toBe(port)
       expect(info.workers).toBe(2)
       expect(fx.engine.running).toBe(true)
       expect(fx.engine.snapshot().workers).toHaveLength(2)
+      const recvFeatures = info.features.filter((f) => f.includes('recv'))
+      expect(recvFeatures).toEqual(recv ? [recv] : [])
     })
 
-    it('accepts the IOCP options and ignores them (they shape the Windows backend only)', async () => {
-      const { info, port } = await fx.start({ iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 1 })
+    it('accepts the other backends’ options and ignores them', async () => {
+      // iouringRecv shapes the io_uring backend only, so epoll gets it here too.
+      const others = { iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 1, ...(backend === 'epoll' ? { iouringRecv: 'single' } : {}) }
+      const { info, port } = await fx.start(others)
       expect(info.backend).toBe(backend)
-      for (const iocpFeature of ['shared-port', 'dequeue-single', 'acceptex-pool']) expect(info.features).not.toContain(iocpFeature)
+      for (const otherFeature of ['shared-port', 'dequeue-single', 'acceptex-pool', 'single-recv']) {
+        if (otherFeature !== recv) expect(info.features).not.toContain(otherFeature)
+      }
       const s = await fx.client(port)
       const data = randomBytes(1000)
       expect((await echoRoundTrip(s, data)).equals(data)).toBe(true)
@@ -106,7 +124,7 @@ for (const backend of BACKENDS) {
     it('frees the port on stop so it can start again on it', async () => {
       const { port } = await fx.start()
       await fx.engine.stop()
-      await fx.engine.start({ host: '127.0.0.1', port, workers: 1, backend })
+      await fx.engine.start({ host: '127.0.0.1', port, workers: 1, ...config })
       const s = await fx.client(port)
       const reply = await echoRoundTrip(s, Buffer.from('again'))
       expect(reply.toString()).toBe('again')
@@ -151,6 +169,10 @@ describe('engine config errors', () => {
     [{ iocpAcceptPool: 0 }, 'iocpAcceptPool'],
     [{ iocpAcceptPool: 1025 }, 'iocpAcceptPool'],
     [{ iocpAcceptPool: '32' }, 'iocpAcceptPool'],
+    // So is the io_uring receive model, on every backend.
+    [{ iouringRecv: 'bogus' }, 'iouringRecv'],
+    [{ iouringRecv: 'multi' }, 'iouringRecv'],
+    [{ iouringRecv: 1 }, 'iouringRecv'],
   ])('%o is rejected as invalid-config naming %s', async (config, field) => {
     const e = await startError(config)
     expect(e.code).toBe('invalid-config')

@@ -43,6 +43,14 @@ describe('parseCommandLine', () => {
     expect(cmd.command === 'serve' && cmd.config).toEqual({ ...DEFAULT_ENGINE_CONFIG, iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 8 })
   })
 
+  it('serve sets the io_uring receive model (checked on every platform, used by the io_uring backend)', () => {
+    const cmd = parseCommandLine(['serve', '--backend', 'iouring', '--iouring-recv', 'single'])
+    expect(cmd.command === 'serve' && cmd.config).toEqual({ ...DEFAULT_ENGINE_CONFIG, backend: 'iouring', iouringRecv: 'single' })
+    const eq = parseCommandLine(['serve', '--iouring-recv=multishot'])
+    expect(eq.command === 'serve' && eq.config.iouringRecv).toBe('multishot')
+    expect(usageError(['serve', '--iouring-recv', 'single', '--iouring-recv', 'multishot'])).toMatch(/--iouring-recv given twice/)
+  })
+
   it('--workers is an alias of --threads, but not both at once', () => {
     const cmd = parseCommandLine(['serve', '--workers', '3'])
     expect(cmd.command === 'serve' && cmd.config.workers).toBe(3)
@@ -56,6 +64,8 @@ describe('parseCommandLine', () => {
     [['serve', '--threads', '65'], /--threads must be an integer from 1 to 64/],
     [['serve', '--backend', 'kqueue'], /--backend must be one of auto, iouring, epoll, iocp \(got 'kqueue'\)/],
     [['serve', '--workload', 'x'], /--workload must be one of echo, discard, chat/],
+    [['serve', '--iouring-recv', 'multi'], /--iouring-recv must be one of multishot, single \(got 'multi'\)/],
+    [['serve', '--iouring-recv'], /--iouring-recv needs a value/],
     [['serve', '--iocp-port-layout', 'per-worker'], /--iocp-port-layout must be one of perWorker, shared \(got 'per-worker'\)/],
     [['serve', '--iocp-dequeue', 'batch'], /--iocp-dequeue must be one of gqcsex, gqcs \(got 'batch'\)/],
     [['serve', '--iocp-accept-pool', '0'], /--iocp-accept-pool must be an integer from 1 to 1024 \(got '0'\)/],

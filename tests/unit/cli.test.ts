@@ -76,6 +76,7 @@ describe('iocp-monitor CLI', () => {
     [['serve', '--port', 'nine'], /--port must be an integer/],
     [['serve', '--threads', '0'], /--threads must be an integer from 1 to 64/],
     [['serve', '--backend', 'kqueue'], /--backend must be one of/],
+    [['serve', '--iouring-recv', 'multi'], /--iouring-recv must be one of multishot, single/],
     [['serve', '--bogus'], /unknown option --bogus/],
   ])('bad arguments %j exit 2 with a message naming the flag', async (args, message) => {
     const r = run(args)

@@ -245,8 +245,8 @@ describe('reading recordings', () => {
     expect(parseRecording(good.join('\r\n') + '\r\n').ticks).toEqual(ticks)
   })
 
-  it('reads a header config written before the iocp* fields existed, with their defaults', () => {
-    const older = Object.fromEntries(Object.entries({ ...DEFAULT_ENGINE_CONFIG, port: 9100 }).filter(([k]) => !k.startsWith('iocp')))
+  it('reads a header config written before the iocp* fields and iouringRecv existed, with their defaults', () => {
+    const older = Object.fromEntries(Object.entries({ ...DEFAULT_ENGINE_CONFIG, port: 9100 }).filter(([k]) => !k.startsWith('iocp') && k !== 'iouringRecv'))
     const header = JSON.stringify({ format: RECORDING_FORMAT, version: 1, startedAt: 1, config: older, info: null })
     expect(parseRecording([header, ...good.slice(1)].join('\n')).header.config).toEqual({ ...DEFAULT_ENGINE_CONFIG, port: 9100 })
   })

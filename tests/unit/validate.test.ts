@@ -1,6 +1,6 @@
 // The runtime contract: every invoke payload and bridge frame is checked before main acts on it.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, IOURING_RECV_MODES, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
 import { BRIDGE_NO_ID, INVOKE_CHANNELS, isInvokeChannel, isPlainObject, parseBridgeRequest, validatePayload } from '../../src-shared/validate'
 import { EVENT_CHANNELS, EVENTS, INVOKES } from '../../src-shared/contract'
 
@@ -178,5 +178,30 @@ describe('validateEngineConfig: IOCP options', () => {
     const r = validateEngineConfig(input)
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.errors).toEqual([{ field, message }])
+  })
+})
+
+describe('validateEngineConfig: io_uring receive model', () => {
+  it('defaults to multishot recv (on provided buffers where the kernel has them)', () => {
+    expect(DEFAULT_ENGINE_CONFIG.iouringRecv).toBe('multishot')
+  })
+
+  it('accepts multishot and single, on any backend (the others ignore it)', () => {
+    expect([...IOURING_RECV_MODES]).toEqual(['multishot', 'single'])
+    for (const iouringRecv of IOURING_RECV_MODES) {
+      for (const backend of ['auto', 'iouring', 'epoll', 'iocp'] as const) expect(validateEngineConfig({ backend, iouringRecv }).ok).toBe(true)
+    }
+  })
+
+  it.each([
+    [{ iouringRecv: 'bogus' }],
+    [{ iouringRecv: 'Single' }],
+    [{ iouringRecv: '' }],
+    [{ iouringRecv: 1 }],
+    [{ iouringRecv: null }],
+  ])('refuses %o naming iouringRecv', (input) => {
+    const r = validateEngineConfig(input)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.errors).toEqual([{ field: 'iouringRecv', message: 'iouringRecv must be one of multishot, single' }])
   })
 })

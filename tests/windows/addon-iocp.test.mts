@@ -95,6 +95,14 @@ describe('iocp engine on Windows Node', () => {
     })
   }
 
+  it('accepts the io_uring receive model and ignores it (it shapes the io_uring backend only)', async () => {
+    const { port, info } = await fx.start({ backend: 'iocp', iouringRecv: 'single' })
+    assert.ok(!info.features.some((f) => f.includes('recv')), info.features.join(','))
+    const s = await fx.client(port)
+    const payload = randomBytes(10_000)
+    assert.ok((await echoRoundTrip(s, payload)).equals(payload))
+  })
+
   it('discards input with the discard workload', async () => {
     const { port } = await fx.start({ backend: 'iocp', workload: 'discard' })
     const s = await fx.client(port)
@@ -136,6 +144,10 @@ describe('iocp engine on Windows Node', () => {
     const { port } = await fx.start({ backend: 'iocp' })
     const conns = await Promise.all(Array.from({ length: 5 }, () => fx.client(port)))
     await Promise.all(conns.map((s) => echoRoundTrip(s, Buffer.from('ping'))))
+    // The client has its echo before the server has handled the send's completion and re-armed
+    // its receive; wait for that, so each RST meets exactly one pending WSARecv.
+    const inflight = (k: 'recv' | 'send') => fx.engine.snapshot().workers.reduce((n, w) => n + w.inflight[k], 0)
+    await waitFor(() => inflight('recv') === 5 && inflight('send') === 0, 5_000, 'five receives pending, no send')
     // RST while the server's WSARecv is pending: the receive completes with an error.
     for (const s of conns) s.resetAndDestroy()
     await waitFor(() => sum(fx.engine.snapshot(), 'sessions') === 0, 5_000, 'sessions closed')
@@ -184,6 +196,7 @@ describe('iocp config errors on Windows Node', () => {
     [{ iocpPortLayout: 'diagonal' }, 'iocpPortLayout'],
     [{ iocpDequeue: 'sometimes' }, 'iocpDequeue'],
     [{ iocpAcceptPool: 0 }, 'iocpAcceptPool'],
+    [{ iouringRecv: 'bogus' }, 'iouringRecv'],
     [{ port: 'nine thousand' }, 'port'],
   ] as const) {
     it(`${JSON.stringify(config)} is rejected as invalid-config naming ${field}`, async () => {

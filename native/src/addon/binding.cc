@@ -135,7 +135,8 @@ EngineConfig read_config(const Napi::Object& o) {
   choice("backend", parse_backend, &c.backend, "one of auto, iouring, epoll, iocp");
   choice("workload", parse_workload, &c.workload, "one of echo, discard, chat");
   choice("closeMode", parse_close_mode, &c.closeMode, "graceful or abortive");
-  // Read (and so checked) on every platform; only the IOCP backend uses them.
+  // Read (and so checked) on every platform; only the backend they name uses them.
+  choice("iouringRecv", parse_iouring_recv, &c.iouringRecv, "multishot or single");
   choice("iocpPortLayout", parse_iocp_port_layout, &c.iocpPortLayout, "perWorker or shared");
   choice("iocpDequeue", parse_iocp_dequeue, &c.iocpDequeue, "gqcsex or gqcs");
   num("iocpAcceptPool", &c.iocpAcceptPool);

@@ -1,6 +1,6 @@
 // Linux backend selection: io_uring by default, epoll when io_uring is unavailable (the reason is
-// reported so the UI can show why). The iocp* fields of the config are ignored here: they were
-// validated, so the same config is accepted on both platforms.
+// reported so the UI can show why). The iocp* fields of the config are ignored here, and epoll
+// ignores iouringRecv: they were validated, so the same config is accepted on both platforms.
 #include <cerrno>
 
 #include "../core/backend.h"

@@ -76,6 +76,7 @@ const char* const kWorkloadNames[] = {"echo", "discard", "chat"};
 const char* const kCloseModeNames[] = {"graceful", "abortive"};
 const char* const kPortLayoutNames[] = {"perWorker", "shared"};
 const char* const kDequeueNames[] = {"gqcsex", "gqcs"};
+const char* const kIouringRecvNames[] = {"multishot", "single"};
 
 template <typename E, size_t N>
 bool parse_enum(const std::string& s, const char* const (&names)[N], E* out) {
@@ -121,9 +122,11 @@ bool parse_workload(const std::string& s, WorkloadKind* out) { return parse_enum
 bool parse_close_mode(const std::string& s, CloseMode* out) { return parse_enum(s, kCloseModeNames, out); }
 bool parse_iocp_port_layout(const std::string& s, IocpPortLayout* out) { return parse_enum(s, kPortLayoutNames, out); }
 bool parse_iocp_dequeue(const std::string& s, IocpDequeue* out) { return parse_enum(s, kDequeueNames, out); }
+bool parse_iouring_recv(const std::string& s, IouringRecv* out) { return parse_enum(s, kIouringRecvNames, out); }
 
 const char* backend_name(BackendKind k) { return enum_name(kBackendNames, k); }
 const char* iocp_port_layout_name(IocpPortLayout l) { return enum_name(kPortLayoutNames, l); }
 const char* iocp_dequeue_name(IocpDequeue d) { return enum_name(kDequeueNames, d); }
+const char* iouring_recv_name(IouringRecv r) { return enum_name(kIouringRecvNames, r); }
 
 }  // namespace iocpm

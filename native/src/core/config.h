@@ -28,6 +28,17 @@ enum class IocpDequeue {
   Gqcs,    // GetQueuedCompletionStatus: one packet per call (to compare the cost of the syscall)
 };
 
+// The io_uring backend's receive model. Validated on every platform like the IOCP fields; epoll
+// and IOCP ignore it.
+enum class IouringRecv {
+  // Multishot recv on a provided-buffer ring where the kernel has both (6.0+) and the ring
+  // registers: idle sessions hold no receive buffer. Otherwise the single-shot form below.
+  Multishot,
+  // Always single-shot recv into a buffer each session owns: one SQE per receive, to compare the
+  // two models on the same kernel, or to avoid buffer rings where they misbehave.
+  Single,
+};
+
 struct EngineConfig {
   std::string host = "127.0.0.1";
   int port = 9000;
@@ -41,6 +52,7 @@ struct EngineConfig {
   bool noDelay = true;
   bool reusePort = true;  // one listener per worker: the kernel spreads connections
   CloseMode closeMode = CloseMode::Graceful;
+  IouringRecv iouringRecv = IouringRecv::Multishot;
   IocpPortLayout iocpPortLayout = IocpPortLayout::PerWorker;
   IocpDequeue iocpDequeue = IocpDequeue::Gqcsex;
   int iocpAcceptPool = 32;  // AcceptEx calls kept posted, so bursts of connects never wait on us
@@ -59,8 +71,10 @@ bool parse_workload(const std::string& s, WorkloadKind* out);
 bool parse_close_mode(const std::string& s, CloseMode* out);
 bool parse_iocp_port_layout(const std::string& s, IocpPortLayout* out);
 bool parse_iocp_dequeue(const std::string& s, IocpDequeue* out);
+bool parse_iouring_recv(const std::string& s, IouringRecv* out);
 const char* backend_name(BackendKind k);
 const char* iocp_port_layout_name(IocpPortLayout l);
 const char* iocp_dequeue_name(IocpDequeue d);
+const char* iouring_recv_name(IouringRecv r);
 
 }  // namespace iocpm

@@ -65,6 +65,7 @@ describe('ConfigForm', () => {
       noDelay: true,
       reusePort: true,
       closeMode: 'graceful',
+      iouringRecv: 'multishot',
       iocpPortLayout: 'perWorker',
       iocpDequeue: 'gqcsex',
       iocpAcceptPool: 32,
@@ -123,20 +124,66 @@ describe('ConfigForm', () => {
     expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backend: 'iocp', iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 8 })
   })
 
-  it('shows the IOCP options for auto once a server on this host resolved auto to iocp', async () => {
+  it('shows the io_uring receive model only for the iouring backend, with its hint', async () => {
+    const { wrapper, api } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    const backend = wrapper.get('[data-testid="backend-select"]')
+    expect(wrapper.find('[data-testid="config-iouring"]').exists()).toBe(false) // auto, never started: unknown
+    for (const other of ['epoll', 'iocp']) {
+      await backend.setValue(other)
+      expect(wrapper.find('[data-testid="config-iouring"]').exists()).toBe(false)
+    }
+
+    await backend.setValue('iouring')
+    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(false)
+    const recv = wrapper.get('[data-testid="iouring-recv-select"]')
+    expect(recv.element).toHaveProperty('value', 'multishot')
+    expect(recv.findAll('option').map((o) => o.text())).toEqual(['Multishot, provided buffers', 'Single-shot, a buffer per session'])
+    expect(wrapper.get('#cfg-iouring-recv-msg').text()).toContain('shared buffer')
+    await recv.setValue('single')
+    expect(wrapper.get('#cfg-iouring-recv-msg').text()).toContain('a buffer each session keeps')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backend: 'iouring', iouringRecv: 'single' })
+
+    // A value the service refused stays in sight whatever the backend, since it blocks Start.
+    await backend.setValue('epoll')
+    useServerStore().lastError = { ...ADDRESS_IN_USE, code: 'invalid-config', fieldErrors: [{ field: 'iouringRecv', message: 'iouringRecv must be multishot or single' }] }
+    await flushPromises()
+    expect(wrapper.get('[data-testid="iouring-recv-select"]').attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get('#cfg-iouring-recv-msg').text()).toBe('Choose one of: multishot, single.')
+  })
+
+  // Each backend's own options, with the section that must stay hidden meanwhile.
+  it.each([
+    ['iocp', 'port-per-worker', 'iouring', 'epoll'],
+    ['iouring', 'single-recv', 'iocp', 'epoll'],
+  ] as const)('shows the %s options for auto once a server on this host resolved auto to it', async (resolved, feature, other, chosenLater) => {
     const { wrapper, api } = mountWithApp(ConfigForm)
     unmount = () => wrapper.unmount()
     await useServerStore().init()
-    const info = { backend: 'iocp' as const, host: '127.0.0.1', port: 9000, workers: 2, features: ['port-per-worker'] }
+    const section = `[data-testid="config-${resolved}"]`
+    const info = { backend: resolved, host: '127.0.0.1', port: 9000, workers: 2, features: [feature] }
     api.emitStatus({ state: 'running', config: DEFAULT_ENGINE_CONFIG, info, startedAt: 1, lastError: null })
     await flushPromises()
-    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(true)
+    expect(wrapper.find(section).exists()).toBe(true)
+    expect(wrapper.find(`[data-testid="config-${other}"]`).exists()).toBe(false)
     api.emitStatus(STOPPED) // the status forgets the backend; the form does not
     await flushPromises()
     expect(wrapper.get('[data-testid="backend-select"]').element).toHaveProperty('value', 'auto')
-    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(true)
-    await wrapper.get('[data-testid="backend-select"]').setValue('iouring')
-    expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(false)
+    expect(wrapper.find(section).exists()).toBe(true)
+    await wrapper.get('[data-testid="backend-select"]').setValue(chosenLater)
+    expect(wrapper.find(section).exists()).toBe(false)
+  })
+
+  it('shows the running configuration in the io_uring options', async () => {
+    const { wrapper, api } = mountWithApp(ConfigForm)
+    unmount = () => wrapper.unmount()
+    await useServerStore().init()
+    const info = { backend: 'iouring' as const, host: '127.0.0.1', port: 9000, workers: 2, features: ['single-recv'] }
+    api.emitStatus({ state: 'running', config: { ...DEFAULT_ENGINE_CONFIG, iouringRecv: 'single' }, info, startedAt: 1, lastError: null })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="iouring-recv-select"]').element).toHaveProperty('value', 'single')
   })
 
   it('locks while running and shows the running configuration', async () => {

@@ -72,6 +72,16 @@ const en = {
       graceful: 'Graceful (FIN, drain)',
       abortive: 'Abortive (RST)',
     },
+    iouring: 'io_uring options',
+    iouringRecv: 'Receive',
+    iouringRecvModes: {
+      multishot: 'Multishot, provided buffers',
+      single: 'Single-shot, a buffer per session',
+    },
+    iouringRecvHints: {
+      multishot: 'One recv stays armed and the kernel picks a shared buffer as data arrives; kernels before 6.0 get single-shot.',
+      single: 'One recv per completion into a buffer each session keeps, to compare with multishot.',
+    },
     iocp: 'IOCP options',
     iocpPortLayout: 'Completion ports',
     iocpPortLayouts: {

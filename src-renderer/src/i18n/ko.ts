@@ -73,6 +73,16 @@ const ko: Messages = {
       graceful: '정상 종료 (FIN, 남은 데이터 전송)',
       abortive: '강제 종료 (RST)',
     },
+    iouring: 'io_uring 옵션',
+    iouringRecv: '수신 방식',
+    iouringRecvModes: {
+      multishot: '멀티샷, 제공 버퍼',
+      single: '단발, 세션마다 버퍼',
+    },
+    iouringRecvHints: {
+      multishot: 'recv 하나가 계속 걸려 있고, 데이터가 오면 커널이 공유 버퍼를 고릅니다. 6.0 이전 커널은 단발 방식을 씁니다.',
+      single: '완료마다 recv를 다시 걸고, 세션마다 따로 둔 버퍼로 받습니다. 멀티샷과 비교할 때 씁니다.',
+    },
     iocp: 'IOCP 옵션',
     iocpPortLayout: '완료 포트',
     iocpPortLayouts: {

@@ -3,7 +3,7 @@
 // validateEngineConfig, the same function main applies to everything that crosses IPC.
 import { defineStore } from 'pinia'
 import { computed, reactive } from 'vue'
-import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, type BackendChoice, type CloseMode, type EngineConfig, type IocpDequeue, type IocpPortLayout, type Workload } from '../../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, type BackendChoice, type CloseMode, type EngineConfig, type IocpDequeue, type IocpPortLayout, type IouringRecv, type Workload } from '../../../src-shared/engine-config'
 import type { FieldError } from '../../../src-shared/result'
 
 /** The fields the form edits: every field of EngineConfig. */
@@ -20,6 +20,7 @@ export const FORM_FIELDS = [
   'noDelay',
   'reusePort',
   'closeMode',
+  'iouringRecv',
   'iocpPortLayout',
   'iocpDequeue',
   'iocpAcceptPool',
@@ -39,6 +40,7 @@ export interface ConfigFormState {
   noDelay: boolean
   reusePort: boolean
   closeMode: CloseMode
+  iouringRecv: IouringRecv
   iocpPortLayout: IocpPortLayout
   iocpDequeue: IocpDequeue
   iocpAcceptPool: string
@@ -63,6 +65,7 @@ function fromConfig(c: EngineConfig): ConfigFormState {
     noDelay: c.noDelay,
     reusePort: c.reusePort,
     closeMode: c.closeMode,
+    iouringRecv: c.iouringRecv,
     iocpPortLayout: c.iocpPortLayout,
     iocpDequeue: c.iocpDequeue,
     iocpAcceptPool: String(c.iocpAcceptPool),
@@ -86,6 +89,7 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
     noDelay: form.noDelay,
     reusePort: form.reusePort,
     closeMode: form.closeMode,
+    iouringRecv: form.iouringRecv,
     iocpPortLayout: form.iocpPortLayout,
     iocpDequeue: form.iocpDequeue,
     iocpAcceptPool: toNumber(form.iocpAcceptPool),

@@ -1,5 +1,6 @@
 // Windows backend selection: IOCP is the only backend here. The Linux backends are named with a
-// clear error rather than silently replaced, so a config written on Linux fails visibly.
+// clear error rather than silently replaced, so a config written on Linux fails visibly. Its
+// iouringRecv field was validated and means nothing here.
 #include <winsock2.h>
 
 #include "../../core/backend.h"

@@ -53,12 +53,6 @@ struct Session {
   std::unique_ptr<char[]> buf;
 };
 
-// Test and troubleshooting switches: set to anything but "" or "0" to turn on.
-bool env_switch_on(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v && std::strcmp(v, "0") != 0;
-}
-
 constexpr unsigned kRingEntries = 4096;
 constexpr unsigned kCqEntries = 32768;
 constexpr long long kAcceptBackoffNs = 50 * 1000 * 1000;
@@ -117,7 +111,9 @@ class Worker : public SessionSink {
     bool multishotRecv = probe && io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
     if (probe) io_uring_free_probe(probe);
     *multishotAccept = multishot_;
-    if (multishotRecv && !env_switch_on("IOCPM_NO_BUF_RING")) setupBufRing();
+    // iouringRecv "single" skips the buffer ring; so does a kernel without multishot recv, or a
+    // ring that refuses to register it (setupBufRing falls back by itself).
+    if (multishotRecv && cfg_.iouringRecv == IouringRecv::Multishot) setupBufRing();
     return {};
   }
 
@@ -576,8 +572,6 @@ class IoUringBackend : public posix::WorkerPoolBackend<Worker> {
 std::unique_ptr<Backend> make_iouring_backend() { return std::unique_ptr<Backend>(new IoUringBackend()); }
 
 std::string probe_iouring() {
-  // Lets tests and users on hosts where io_uring misbehaves force the fallback path.
-  if (env_switch_on("IOCPM_DISABLE_IOURING")) return "io_uring disabled by IOCPM_DISABLE_IOURING";
   // The probe ring has the workers' size: where io_uring memory is charged to RLIMIT_MEMLOCK
   // (kernels before 5.12), a tiny probe could succeed while the real rings then fail.
   io_uring ring;
