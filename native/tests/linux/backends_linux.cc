@@ -1,0 +1,34 @@
+// The conformance scenarios' backends on Linux (tests/common/backends.h). The IOCP port layout
+// means nothing here, so every scenario runs once per backend.
+#include "../common/backends.h"
+
+namespace tnet {
+namespace {
+
+// kBufEntries of backends/iouring/iouring_backend.cc: the buffer ring's size per worker.
+constexpr int kIoUringBufferRing = 256;
+
+BackendCase linux_backend(iocpm::BackendKind kind, int receivesAfterPause) {
+  BackendCase b;
+  b.name = iocpm::backend_name(kind);
+  b.base.backend = kind;
+  b.receivesAfterPause = receivesAfterPause;
+  return b;
+}
+
+}  // namespace
+
+const std::vector<BackendCase>& backends() {
+  static const std::vector<BackendCase> list{linux_backend(iocpm::BackendKind::IoUring, kIoUringBufferRing),
+                                             linux_backend(iocpm::BackendKind::Epoll, 1)};
+  return list;
+}
+
+const std::vector<BackendCase>& backend_layouts() { return backends(); }
+
+const std::vector<RefusedBackend>& refused_backends() {
+  static const std::vector<RefusedBackend> list{{iocpm::BackendKind::Iocp, "only available on Windows"}};
+  return list;
+}
+
+}  // namespace tnet
