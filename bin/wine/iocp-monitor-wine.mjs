@@ -14,7 +14,7 @@ import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildWindowsAddon } from '../../native/win/build-addon.mjs'
 import { ensureWindowsNode } from './windows-node.mjs'
-import { ensurePrefix, fromWindowsPaths, spawnWindowsNode, toWindowsPath } from './wine-process.mjs'
+import { defaultPrefix, ensurePrefix, fromWindowsPaths, spawnWindowsNode, toWindowsPath } from './wine-process.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -48,7 +48,7 @@ function buildIfMissing(what, file, cmd, args) {
 /** Everything the Windows CLI needs; returns what to spawn. Throws with a readable message. */
 export async function prepare(argv, { env = process.env } = {}) {
   const nodeExe = ensureWindowsNode({ env })
-  ensurePrefix({ prefix: undefined })
+  ensurePrefix({ prefix: defaultPrefix(env) })
   const addon = await buildWindowsAddon({ log: () => undefined })
   buildIfMissing('the CLI (dist-cli/)', join(root, 'dist-cli', 'src-main', 'cli', 'main.js'), 'npx', ['tsc', '-p', 'tsconfig.cli.json'])
   if (argv[0] === 'ui' && !argv.includes('--static')) {
