@@ -9,17 +9,7 @@ import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
 import { parseCommandLine, UsageError } from '../../src-main/cli/args'
 import { loadRecording } from '../../src-main/recording/reader'
 import { connectTcp, echoRoundTrip, freePort, occupyPort } from '../addon/support/net'
-import { run, scrape, waitForLine, type Run } from './support/cli-process'
-
-async function waitForStderr(r: Run, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const m = r.stderr().match(pattern)
-    if (m) return m
-    if (Date.now() > deadline || r.child.exitCode !== null) throw new Error(`no ${pattern} on stderr\nstdout: ${r.stdout()}\nstderr: ${r.stderr()}`)
-    await new Promise((res) => setTimeout(res, 20))
-  }
-}
+import { run, scrape, waitForLine } from './support/cli-process'
 
 describe('argument parsing', () => {
   const usage = (argv: string[]) => {
