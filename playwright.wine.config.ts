@@ -11,7 +11,7 @@ export default defineConfig({
   ...base,
   // The end-to-end flows; the frame-time and heap measurements stay with the Linux run (Wine
   // proves behaviour, not speed).
-  testMatch: ['dashboard.spec.ts'],
+  testMatch: ['dashboard.spec.ts', 'attach.spec.ts', 'learn.spec.ts'],
   outputDir: 'test-results/wine',
   timeout: 180_000,
 })

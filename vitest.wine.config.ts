@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['tests/unit/cli.test.ts', 'tests/unit/cli-load.test.ts', 'tests/unit/cli-ops.test.ts'],
+    include: ['tests/unit/cli.test.ts', 'tests/unit/cli-load.test.ts', 'tests/unit/cli-ops.test.ts', 'tests/unit/cli-sessions.test.ts', 'tests/unit/cli-attach.test.ts'],
     environment: 'node',
     env: { IOCPM_CLI_HOST: 'wine' },
     globalSetup: ['tests/wine/global-setup.ts'],

@@ -1,6 +1,6 @@
 // A dependency-free SVG plot of throughput vs connections (one panel per message size, one line
 // per server), written next to the bench results so the README can show it.
-const COLORS = { iouring: '#2563eb', epoll: '#16a34a', 'node-net': '#9ca3af' }
+const COLORS = { iouring: '#2563eb', epoll: '#16a34a', 'node-net': '#9ca3af', 'peer-epoll': '#f59e0b', 'peer-iouring': '#dc2626', 'iouring+pingpong-c': '#7c3aed', 'iouring@base': '#93c5fd', 'epoll@base': '#86efac' }
 
 export function throughputSvg(rows) {
   const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b)
@@ -8,7 +8,7 @@ export function throughputSvg(rows) {
   const servers = [...new Set(rows.map((r) => r.server))]
   const W = 420, H = 260, M = { l: 64, r: 16, t: 32, b: 40 }
   const panels = sizes.map((size, p) => {
-    const data = rows.filter((r) => r.size === size)
+    const data = rows.filter((r) => r.size === size && !r.corrupt) // a corrupting server's rate is not speed
     const maxY = Math.max(...data.map((r) => r.msgsPerS)) * 1.1 || 1
     const x = (c) => M.l + (conns.length === 1 ? 0.5 : conns.indexOf(c) / (conns.length - 1)) * (W - M.l - M.r)
     const y = (v) => H - M.b - (v / maxY) * (H - M.t - M.b)
@@ -23,6 +23,6 @@ export function throughputSvg(rows) {
     }).join('')
     return `<g transform="translate(${p * W},0)"><text x="${W / 2}" y="18" text-anchor="middle" font-weight="600">${size} B messages: msgs/s vs connections</text>${grid}${xl}<text x="${W / 2}" y="${H - 6}" text-anchor="middle">connections</text>${lines}</g>`
   })
-  const legend = servers.map((s, i) => `<g transform="translate(${16 + i * 110},${H + 8})"><rect width="12" height="12" fill="${COLORS[s] ?? '#000'}"/><text x="18" y="11">${s}</text></g>`).join('')
+  const legend = servers.map((s, i) => `<g transform="translate(${16 + i * 150},${H + 8})"><rect width="12" height="12" fill="${COLORS[s] ?? '#000'}"/><text x="18" y="11">${s}</text></g>`).join('')
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * sizes.length}" height="${H + 28}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="#fff"/>${panels.join('')}${legend}</svg>\n`
 }

@@ -4,9 +4,9 @@
 // traffic flowing. Reports µs per tick and the share of one core it uses.
 //   node bench/sampler-cost.mjs [--seconds 5]
 import { createRequire } from 'node:module'
-import net from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './proc.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -16,7 +16,6 @@ const { History } = require(join(here, '../dist-cli/src-main/service/history.js'
 const { readSnapshot } = require(join(here, '../dist-cli/src-main/addon/snapshot-decode.js'))
 const argv = process.argv.slice(2)
 const seconds = Number(argv[argv.indexOf('--seconds') + 1]) || 5
-const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) }) })
 
 const rows = []
 for (const workers of [1, 8, 64]) {

@@ -1,6 +1,9 @@
 // One server under test, in its own process so its CPU time can be read from /proc/<pid>/stat.
 //   node bench/server-host.cjs engine --backend iouring --workers 1 --port P --sample-hz 10
 //   node bench/server-host.cjs node --port P            (the Node `net` echo baseline)
+//   --addon PATH   the engine from another build of the addon (npm run bench -- --baseline PATH)
+//   --sessions-hz N  asks for the session table N times a second, as the Sessions tab does
+//   --max-sessions N  the engine's session limit (the --scale run)
 // Prints "ready" once listening; exits when stdin closes.
 'use strict'
 const net = require('node:net')
@@ -27,9 +30,9 @@ async function main() {
     await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve))
     stop = () => new Promise((r) => server.close(r))
   } else {
-    const { Engine } = require(path.join(__dirname, '../native/build/Release/iocp_monitor.node'))
+    const { Engine } = require(opt('--addon', path.join(__dirname, '../native/build/Release/iocp_monitor.node')))
     const engine = new Engine()
-    await engine.start({ port, backend: opt('--backend', 'auto'), workers: Number(opt('--workers', '1')) })
+    await engine.start({ port, backend: opt('--backend', 'auto'), workers: Number(opt('--workers', '1')), ...(opt('--max-sessions') ? { maxSessions: Number(opt('--max-sessions')) } : {}) })
     snapshot = () => engine.snapshot()
     const hz = Number(opt('--sample-hz', '0'))
     let sampler = null
@@ -42,9 +45,13 @@ async function main() {
       sampler = new Sampler({ hz, snapshot: () => readSnapshot(engine), onTick: (t) => { history.push(t); JSON.stringify(t) } })
       sampler.start()
     }
+    // The Sessions tab's polling: the top 500 by bytes/s, the tab's default view.
+    const sessionsHz = Number(opt('--sessions-hz', '0'))
+    const sessionsTimer = sessionsHz > 0 ? setInterval(() => JSON.stringify(engine.sessions({ key: 'bytesPerS', limit: 500, worker: -1, addressPrefix: '' })), 1000 / sessionsHz) : null
     // Keep the process alive while the engine's own threads do the work.
     const keepAlive = setInterval(() => {}, 1 << 30)
     stop = async () => {
+      if (sessionsTimer) clearInterval(sessionsTimer)
       sampler?.stop()
       clearInterval(keepAlive)
       await engine.stop()

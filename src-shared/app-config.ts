@@ -17,6 +17,15 @@ export type UiTheme = (typeof UI_THEMES)[number]
 /** Same range as the sampler's (src-main/service/sampler.ts SAMPLE_HZ; a unit test keeps them equal). */
 export const SAMPLER_HZ_LIMITS = { min: 1, max: 100 } as const
 
+const MiB = 1024 * 1024
+
+/**
+ * A recording's size cap: on reaching it the recording stops (the file complete, the status saying
+ * why), so a recording left running cannot fill the disk. 1 GiB is about 14 hours of 64 workers
+ * at 10 Hz (~20 KB a tick), days of a few workers.
+ */
+export const RECORDING_MAX_BYTES = { min: MiB, max: 1024 * 1024 * MiB, default: 1024 * MiB } as const
+
 export interface AppConfig {
   version: typeof CONFIG_VERSION
   /** The server form's last values (what "Start" uses). */
@@ -27,6 +36,8 @@ export interface AppConfig {
   ui: { language: UiLanguage; theme?: UiTheme }
   /** The /metrics endpoint on 127.0.0.1:port; off unless the user turns it on. */
   prometheus: { enabled: boolean; port: number }
+  /** Recordings (recording:start, `serve --record`): maxBytes is applied when one starts. */
+  recording: { maxBytes: number }
 }
 
 export const DEFAULT_PROMETHEUS_PORT = 9464
@@ -38,15 +49,17 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   alerts: [],
   ui: { language: 'en' },
   prometheus: { enabled: false, port: DEFAULT_PROMETHEUS_PORT },
+  recording: { maxBytes: RECORDING_MAX_BYTES.default },
 }
 
 /** What config:set accepts: any subset of the sections; a section given replaces that section's fields it names. */
-export type AppConfigPatch = Partial<Omit<AppConfig, 'version' | 'server' | 'sampler' | 'ui' | 'prometheus'>> & {
+export type AppConfigPatch = Partial<Omit<AppConfig, 'version' | 'server' | 'sampler' | 'ui' | 'prometheus' | 'recording'>> & {
   version?: typeof CONFIG_VERSION
   server?: Partial<EngineConfig>
   sampler?: Partial<AppConfig['sampler']>
   ui?: Partial<AppConfig['ui']>
   prometheus?: Partial<AppConfig['prometheus']>
+  recording?: Partial<AppConfig['recording']>
 }
 
 /** Told to the UI when the config file could not be used (it was set aside and defaults apply). */
@@ -68,7 +81,7 @@ export interface ConfigState {
   metrics: { url: string | null; error: ApiError | null }
 }
 
-const SECTIONS: Record<keyof AppConfig, true> = { version: true, server: true, sampler: true, alerts: true, ui: true, prometheus: true }
+const SECTIONS: Record<keyof AppConfig, true> = { version: true, server: true, sampler: true, alerts: true, ui: true, prometheus: true, recording: true }
 
 /** `{...base, ...patch}` for one section, collecting the unknown fields of the patch. */
 function section<T extends object>(errors: FieldError[], name: string, base: T, patch: unknown): T {
@@ -132,6 +145,12 @@ export function validateAppConfig(input: unknown, base: AppConfig = DEFAULT_APP_
     errors.push({ field: 'prometheus.port', message: 'prometheus.port must be an integer from 1 to 65535' })
   }
 
+  const recording = section(errors, 'recording', base.recording, input.recording)
+  const cap = RECORDING_MAX_BYTES
+  if (typeof recording.maxBytes !== 'number' || !Number.isSafeInteger(recording.maxBytes) || recording.maxBytes < cap.min || recording.maxBytes > cap.max) {
+    errors.push({ field: 'recording.maxBytes', message: `recording.maxBytes must be a whole number of bytes from ${cap.min} (1 MiB) to ${cap.max} (1 TiB)` })
+  }
+
   if (errors.length) return { ok: false, errors }
   return {
     ok: true,
@@ -142,6 +161,7 @@ export function validateAppConfig(input: unknown, base: AppConfig = DEFAULT_APP_
       alerts: alerts.map((r) => ({ ...r })),
       ui: ui.theme === undefined ? { language: ui.language } : { language: ui.language, theme: ui.theme },
       prometheus: { enabled: prometheus.enabled, port: prometheus.port },
+      recording: { maxBytes: recording.maxBytes },
     },
   }
 }

@@ -5,6 +5,7 @@
 // bridge forwarding in main (ChannelHandlers, EVENT_CHANNELS) — so adding a channel is one entry
 // here plus its handler in a feature module.
 import type { AlertEvent, AlertsState } from './alerts'
+import { validateAttachStart, type AttachRequest, type AttachStatus, type ProbeListing } from './attach'
 import type { ExportRequest, ExportResult, LoadStatus, ServerStatus } from './api'
 import type { AppConfigPatch, ConfigState } from './app-config'
 import type { EngineConfig } from './engine-config'
@@ -12,6 +13,7 @@ import type { CatalogEntry } from './engine-snapshot'
 import type { AlertsSetRequest, OpenedRecording, RecordingOpenRequest, RecordingStatus, ReplayRequest, ReplayStatus } from './features'
 import type { LoadProgress, LoadRequest, LoadSummary } from './load'
 import type { MetricsTick } from './metrics'
+import { validateSessionClose, validateSessionQuery, type SessionCloseRequest, type SessionCloseResult, type SessionQuery, type SessionTable } from './sessions'
 import {
   validateAlertsSet,
   validateConfigSet,
@@ -81,6 +83,17 @@ export const INVOKES = {
   'replay:stop': invoke<void, ReplayStatus>()('stopReplay', validateEmpty),
   'config:get': invoke<void, ConfigState>()('getConfig', validateEmpty),
   'config:set': invoke<AppConfigPatch, ConfigState>()('setConfig', validateConfigSet),
+  /** The top sessions by a key (asked for on demand, at most twice a second per query). */
+  'sessions:table': invoke<SessionQuery | undefined, SessionTable>()('sessions', validateSessionQuery),
+  /** Closes one session: graceful (FIN) or abortive (RST); not-found when it is gone. */
+  'sessions:close': invoke<SessionCloseRequest, SessionCloseResult>()('closeSession', validateSessionClose),
+  /** The probes published on this machine (other processes that include iocpm_probe.h). */
+  'probes:list': invoke<void, ProbeListing[]>()('listProbes', validateEmpty),
+  /** Samples that process instead of the built-in server (which must be stopped). */
+  'attach:start': invoke<AttachRequest, AttachStatus>()('attach', validateAttachStart),
+  /** Back to the built-in server; the attached run's history stays until the next start. */
+  'attach:stop': invoke<void, AttachStatus>()('detach', validateEmpty),
+  'attach:status': invoke<void, AttachStatus>()('attachStatus', validateEmpty),
 } as const
 
 /** The events (main → renderer). */
@@ -93,6 +106,9 @@ export const EVENTS = {
   'alerts:event': event<AlertEvent>()('onAlert'),
   'recording:status': event<RecordingStatus>()('onRecordingStatus'),
   'replay:status': event<ReplayStatus>()('onReplayStatus'),
+  'attach:status-changed': event<AttachStatus>()('onAttachStatus'),
+  /** The probe list changed: one appeared, exited or went away. */
+  'probes:changed': event<ProbeListing[]>()('onProbes'),
 } as const
 
 type Invokes = typeof INVOKES
@@ -117,8 +133,11 @@ export type MonitorApi = {
   [E in EventChannel as Events[E]['method']]: (cb: (payload: PayloadOf<E>) => void) => () => void
 }
 
-/** Main's side of the table: one handler per request channel, given the untrusted payload. */
-export type ChannelHandlers = { [C in InvokeChannel]: (payload: unknown) => Promise<Result<ResponseOf<C>>> }
+/**
+ * Main's side of the table: one handler per request channel. Main's router validates every payload
+ * with the channel's validator first, so a handler gets only what the validator accepted.
+ */
+export type ChannelHandlers = { [C in InvokeChannel]: (payload: ValidPayloadOf<C>) => Promise<Result<ResponseOf<C>>> }
 
 /** A transport's two primitives; createApiClient turns them into a MonitorApi. */
 export interface ApiTransport {

@@ -17,7 +17,11 @@ export interface RecordingStatus {
   startedAt: number | null
   /** Ticks written so far (or in the last recording). */
   ticks: number
-  /** Set when a recording ended on a write error (disk full, file removed, …). */
+  /**
+   * Why the last recording ended on its own: a write error (code 'recording-failed': disk full,
+   * file removed, …) or its size limit (code 'recording-size-limit', config recording.maxBytes;
+   * the file is complete). Null when it was stopped by the user or is still running.
+   */
   lastError: ApiError | null
 }
 

@@ -39,7 +39,10 @@ export interface LoadConfig {
   messages: number
   /** Connections are opened evenly over this time. */
   rampUpMs: number
-  /** Generator threads (its own, never the engine's workers). */
+  /**
+   * Generator threads (its own, never the engine's workers); 0 = the generator chooses (half the
+   * cores for a target on this machine, one per core for a remote one) and reports the choice.
+   */
   threads: number
   /** Verify every echoed byte; false against discard servers (send only). */
   expectEcho: boolean
@@ -79,7 +82,7 @@ export const LOAD_LIMITS = {
   durationMs: { min: 0, max: 24 * 3600 * 1000 },
   messages: { min: 0, max: Number.MAX_SAFE_INTEGER },
   rampUpMs: { min: 0, max: 3600 * 1000 },
-  threads: { min: 1, max: 16 },
+  threads: { min: 0, max: 16 },
 } as const
 
 /** Latency from write to verified echo, from the generator's histogram (microseconds). */
@@ -105,11 +108,33 @@ export interface LoadCounters {
   bytesReceived: number
   /** Echoed bytes that differed from what was sent (0 on a correct echo server). */
   mismatchedBytes: number
+  /** Generator threads of this run, and how that number was chosen (native generator only). */
+  threads?: number
+  threadsNote?: string
   /** Connections (or, for storm, reconnects) that got each fault so far. */
   faultsInjected: FaultMix
   /** Connect/send/receive errors seen by the generator, by native code. */
   errors: ErrorCount[]
   latency: LoadLatency
+}
+
+/** The counters of a run that has done nothing (yet): every number 0, no faults, no errors. */
+export function zeroLoadCounters(): LoadCounters {
+  return {
+    running: false,
+    elapsedMs: 0,
+    connectsOk: 0,
+    connectsFailed: 0,
+    activeConnections: 0,
+    msgsSent: 0,
+    msgsEchoed: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    mismatchedBytes: 0,
+    faultsInjected: { ...NO_FAULTS },
+    errors: [],
+    latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 },
+  }
 }
 
 /** One sample of a running load, streamed as 'load:progress' at the sampler's rate. */

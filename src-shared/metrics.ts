@@ -28,3 +28,22 @@ export interface MetricsTick {
   /** Cumulative error counts (all workers merged), with per-second rate. */
   errors: (ErrorCount & { perS: number })[]
 }
+
+/** A sample with every number 0: a worker (or the total) before anything has happened. */
+export function zeroSample(worker: number | 'all'): WorkerSample {
+  return {
+    worker,
+    queueDepth: 0,
+    inflight: 0,
+    completionsTotal: 0,
+    bytesInTotal: 0,
+    bytesOutTotal: 0,
+    errorsTotal: 0,
+    sessions: 0,
+    completionsPerS: 0,
+    bytesInPerS: 0,
+    bytesOutPerS: 0,
+    errorsPerS: 0,
+    busy: 0,
+  }
+}

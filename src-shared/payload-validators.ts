@@ -114,7 +114,9 @@ export function validateReplayStart(payload: unknown, channel: string): Result<R
   return { ok: true, value: { speed } }
 }
 
-const PATCHABLE_SECTIONS = ['server', 'sampler', 'ui', 'prometheus'] as const
+/** The object sections a patch merges field by field; a Record so a new section cannot be missed. */
+const PATCHABLE: Record<Exclude<keyof AppConfig, 'version' | 'alerts'>, true> = { server: true, sampler: true, ui: true, prometheus: true, recording: true }
+const PATCHABLE_SECTIONS = Object.keys(PATCHABLE) as (keyof typeof PATCHABLE)[]
 
 export function validateConfigSet(payload: unknown, channel: string): Result<AppConfigPatch> {
   if (!isPlainObject(payload)) return reject(channel, 'expected a (partial) configuration object')

@@ -31,7 +31,7 @@ const parsers = {
     return m && { passed: +m[1], failed: +m[2], skipped: +m[3] }
   },
   plain(out) {
-    // "name: N passed, N failed" printed by tests/typecheck.mjs, bench/stress.mjs and bench/soak.mjs
+    // "name: N passed, N failed" printed by tests/typecheck.mjs, bench/stress.mjs, bench/soak.mjs and tests/prometheus/prometheus-stack.mjs
     const m = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop()
     return m && { passed: +m[1], failed: +m[2], skipped: 0 }
   },
@@ -56,9 +56,23 @@ const suites = [
   { name: 'wine-cli', what: 'the CLI tests with the command on Windows Node under Wine (serve, load, export, ui)', cmd: 'npx', args: ['vitest', 'run', '-c', 'vitest.wine.config.ts'], parse: 'vitest' },
   { name: 'stress', what: '1,000 start/stop cycles with live connections: leaks and stop time', cmd: 'node', args: ['--expose-gc', 'bench/stress.mjs', '--cycles', '1000'], parse: 'plain' },
   { name: 'soak', what: '2-minute soak under mixed load and the full fault mix', cmd: 'node', args: ['bench/soak.mjs', '--minutes', '2'], parse: 'plain' },
+  { name: 'prometheus', what: 'deploy/ (scrape config, rules, Grafana dashboard) against a real Prometheus scraping two serve agents', cmd: 'node', args: ['tests/prometheus/prometheus-stack.mjs'], parse: 'plain' },
   { name: 'e2e', what: 'dashboard in Chromium against the real service and addon', cmd: 'bash', args: ['-c', 'npx electron-vite build && npx playwright test'], parse: 'playwright' },
   { name: 'e2e-wine', what: 'the dashboard e2e flows against `ui` on Windows Node under Wine', cmd: 'bash', args: ['-c', '{ test -f out/renderer/index.html || npx electron-vite build; } && npx playwright test -c playwright.wine.config.ts'], parse: 'playwright' },
 ]
+
+/** The lines of a runner's output that name a failure, with a little context, at most ~60 lines. */
+function failureExcerpt(out) {
+  const lines = out.replace(/\x1b\[[0-9;]*m/g, '').split('\n')
+  const marks = /(\bFAIL\b|✗|×|✘|AssertionError|Error:|expected|failed|Timeout|timed out)/i
+  const keep = new Set()
+  lines.forEach((l, i) => {
+    if (!marks.test(l)) return
+    for (let j = Math.max(0, i - 2); j <= Math.min(lines.length - 1, i + 4); j++) keep.add(j)
+  })
+  const picked = [...keep].sort((a, b) => a - b).map((i) => lines[i])
+  return (picked.length ? picked : lines.slice(-40)).slice(0, 60).join('\n')
+}
 
 function run(suite) {
   return new Promise((resolve) => {
@@ -110,4 +124,10 @@ for (const { suite, r, counts, ok } of results) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${suite.name.padEnd(10)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped  (${r.seconds.toFixed(0)} s, exit ${r.code})`)
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
+// CI keeps only the tail of the log: repeat what each failed suite said about its failures here.
+for (const { suite, r, ok } of results) {
+  if (ok) continue
+  console.log(`\n--- ${suite.name}: failure lines ---`)
+  console.log(failureExcerpt(r.out))
+}
 process.exit(failed === 0 && results.length > 0 ? 0 : 1)

@@ -111,17 +111,22 @@ class FileFollower {
   }
 }
 
+/** Starts `node.exe args…` under Wine (see spawnWindowsProgram). */
+export function spawnWindowsNode(nodeExe, args, opts = {}) {
+  return spawnWindowsProgram(nodeExe, args, opts)
+}
+
 /**
- * Starts `node.exe args…` under Wine. Output lines go to onStdout/onStderr as they appear.
- * Returns { pid, signal(name), exited: Promise<{code, signal}> }.
+ * Starts a Windows program (`exe args…`) under Wine. Output lines go to onStdout/onStderr as they
+ * appear. Returns { pid, interrupt(), kill(), exited: Promise<{code, signal}> }.
  */
-export function spawnWindowsNode(nodeExe, args, { cwd = process.cwd(), env = process.env, prefix = defaultPrefix(env), onStdout, onStderr } = {}) {
+export function spawnWindowsProgram(exe, args, { cwd = process.cwd(), env = process.env, prefix = defaultPrefix(env), onStdout, onStderr } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'iocpm-wine-'))
   const outFile = join(dir, 'stdout')
   const errFile = join(dir, 'stderr')
   const outFd = openSync(outFile, 'w')
   const errFd = openSync(errFile, 'w')
-  const child = spawn(wineBinary(), [nodeExe, ...args], {
+  const child = spawn(wineBinary(), [exe, ...args], {
     cwd,
     env: wineEnv(prefix, env),
     stdio: ['ignore', outFd, errFd],

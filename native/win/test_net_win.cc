@@ -9,6 +9,7 @@
 #include <string>
 
 #include "../src/core/process_resources.h"
+#include "../tests/common/bound_port.h"
 #include "../tests/common/test_net_sys.h"
 
 namespace tnet {
@@ -104,6 +105,8 @@ long send_when_writable(Socket s, const char* p, size_t n, int waitMs, int* err)
 }
 
 bool shutdown_send(Socket s) { return ::shutdown(sock_of(s), SD_SEND) == 0; }
+
+int local_port(Socket s) { return bound_port<int>(sock_of(s)); }
 
 void close(Socket s, bool abortive) {
   if (abortive) {

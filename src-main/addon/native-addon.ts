@@ -1,8 +1,10 @@
 // The shape of the native addon (native/src/addon/binding.cc), typed once for everything in main.
 // The addon itself is untyped JavaScript to TypeScript: keep this file in step with binding.cc.
+import type { ProbeListing, ProbeProblemCode } from '../../src-shared/attach'
 import type { EngineConfig } from '../../src-shared/engine-config'
 import type { CatalogEntry, EngineSnapshot, StartInfo } from '../../src-shared/engine-snapshot'
 import type { LoadConfig, LoadCounters } from '../../src-shared/load'
+import type { SessionQuery, SessionTable } from '../../src-shared/sessions'
 import type { PackedSnapshot } from './snapshot-decode'
 
 export interface NativeEngine {
@@ -14,6 +16,10 @@ export interface NativeEngine {
   snapshot(): EngineSnapshot
   /** The same counters packed into one Float64Array (decodeSnapshot turns it into snapshot()'s shape). */
   snapshotPacked?(): PackedSnapshot
+  /** The session table (synchronous, one pass over the sessions); empty when stopped. */
+  sessions(query: Required<SessionQuery>): SessionTable
+  /** Closes one live session (on its own worker thread); false when no session has that id. */
+  closeSession(id: number, abortive: boolean): boolean
   readonly running: boolean
 }
 
@@ -39,6 +45,33 @@ export interface NativeAddon {
   errorCatalog(): CatalogEntry[]
   /** Threads and handles (descriptors on Linux) of this process now; -1 where unreadable. */
   processResources(): { threads: number; handles: number }
+  /** Every probe segment on this machine (native/probe/iocpm_probe.h), each validated. */
+  probes(): ProbeListing[]
+  /** Attaches to one process's probe; throws a ProbeOpenError. */
+  ProbeReader: new (pid: number) => NativeProbeReader
+}
+
+export interface ProbeInfo extends ProbeListing {
+  /** Probe calls the server made with a worker index it does not have (ignored by the probe). */
+  badWorkerCalls: number
+  exitReason?: 'closed' | 'process-exited'
+}
+
+/** A probe mapped read-only (native/src/addon/probe_wrap.cc); keeps the final counters after the writer exits. */
+export interface NativeProbeReader {
+  info(): ProbeInfo
+  /** The engine's packed shape (decodeSnapshot reads it); one in-flight gauge, reported as recv. */
+  snapshotPacked(): PackedSnapshot
+  /** Unmaps the segment; later calls throw (code probe-closed). */
+  close(): void
+}
+
+/** What new ProbeReader(pid) throws. */
+export interface ProbeOpenError extends Error {
+  code?: ProbeProblemCode | 'invalid-argument'
+  /** For an OS failure (probe-permission, a failed map): errno / Win32 code and its name. */
+  nativeCode?: number
+  nativeName?: string
 }
 
 /** What engine.start() rejects with: an Error carrying the portable code and native details. */

@@ -1,12 +1,22 @@
 // The WebSocket side of the bridge: answers each client's requests through the service and fans
-// the service's events out to every client. Every frame is validated (src-shared/validate); a bad
-// one gets an error reply and never reaches the service.
+// the service's events out to every client. Every frame is size-checked before it is parsed
+// (./frame-size-guard) and validated (src-shared/validate); a bad one gets an error reply and
+// never reaches the service. At most `maxClients` are served at once; one more is closed with
+// BRIDGE_CLOSE_TOO_MANY_CLIENTS and a reason the page can show, and the others carry on.
 import type { WebSocket } from 'ws'
-import { BRIDGE_MAX_MESSAGE_BYTES, type BridgeEvent, type BridgeReply } from '../../src-shared/bridge-protocol'
+import {
+  BRIDGE_CLOSE_TOO_MANY_CLIENTS,
+  BRIDGE_DEFAULT_MAX_CLIENTS,
+  BRIDGE_MAX_MESSAGE_BYTES,
+  BRIDGE_UPLOAD_CHANNEL,
+  type BridgeEvent,
+  type BridgeReply,
+} from '../../src-shared/bridge-protocol'
 import { EVENT_CHANNELS, EVENTS, type EventChannel } from '../../src-shared/contract'
 import { BRIDGE_NO_ID, invalidMessage, parseBridgeRequest } from '../../src-shared/validate'
 import type { OnceLogger } from '../service/log'
 import type { MonitorService } from '../service/monitor-service'
+import { frameBytes, refuseOversizedFrame } from './frame-size-guard'
 
 /** Requests one client may have outstanding; more are refused with `busy` (flood guard). */
 export const MAX_PENDING_PER_CLIENT = 16
@@ -25,6 +35,7 @@ export class BridgeClients {
   constructor(
     private readonly service: MonitorService,
     private readonly log: OnceLogger,
+    private readonly maxClients: number = BRIDGE_DEFAULT_MAX_CLIENTS,
   ) {
     // EventEmitter's typing wants one event name at a time; every listener takes its payload as is.
     for (const { event, listener } of this.listeners) service.on(event as 'metrics:tick', listener)
@@ -35,6 +46,12 @@ export class BridgeClients {
   }
 
   add(ws: WebSocket): void {
+    if (this.clients.size >= this.maxClients) {
+      const reason = `too many dashboard connections (at most ${this.maxClients}); close another dashboard tab`
+      this.log.warnOnce('bridge:full', `bridge: refused a client: ${reason}`)
+      ws.close(BRIDGE_CLOSE_TOO_MANY_CLIENTS, reason)
+      return
+    }
     this.clients.add(ws)
     let pending = 0
     ws.on('message', (data, isBinary) => {
@@ -42,16 +59,24 @@ export class BridgeClients {
         this.reply(ws, BRIDGE_NO_ID, { ok: false, error: invalidMessage('bridge messages must be text frames') })
         return
       }
-      const parsed = parseBridgeRequest(data.toString())
+      const raw = frameBytes(data)
+      // Before JSON.parse: an oversized frame on a small channel costs nothing but this check.
+      const refused = refuseOversizedFrame(raw)
+      if (refused) {
+        this.log.warnOnce('bridge:too-large', `bridge: rejected a message larger than ${BRIDGE_MAX_MESSAGE_BYTES} bytes (${refused.message})`)
+        this.reply(ws, refused.id, { ok: false, error: invalidMessage(refused.message) })
+        return
+      }
+      const parsed = parseBridgeRequest(raw.toString())
       if (!parsed.ok) {
         this.log.warnOnce(`bridge:${parsed.error.message}`, `bridge: rejected ${parsed.error.message}`)
         this.reply(ws, parsed.id, { ok: false, error: parsed.error })
         return
       }
       const { id, channel, payload } = parsed.value
-      // The frame limit is the recording upload's (BRIDGE_MAX_RECORDING_BYTES); every other
-      // channel keeps the small one.
-      if (channel !== 'recording:open' && rawLength(data) > BRIDGE_MAX_MESSAGE_BYTES) {
+      // The guard above let a large frame through on its head's word; the parsed channel decides
+      // (a frame may name recording:open first and another channel in a later duplicate key).
+      if (channel !== BRIDGE_UPLOAD_CHANNEL && raw.length > BRIDGE_MAX_MESSAGE_BYTES) {
         this.log.warnOnce('bridge:too-large', `bridge: rejected a ${channel} message larger than ${BRIDGE_MAX_MESSAGE_BYTES} bytes`)
         this.reply(ws, id, { ok: false, error: invalidMessage(`messages on ${channel} may be at most ${BRIDGE_MAX_MESSAGE_BYTES} bytes`) })
         return
@@ -104,9 +129,4 @@ export class BridgeClients {
       ws.send(text)
     }
   }
-}
-
-function rawLength(data: Buffer | ArrayBuffer | Buffer[]): number {
-  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0)
-  return data.byteLength
 }

@@ -9,8 +9,10 @@
 //   do) must be this server's own origin — defeats DNS rebinding and cross-site WebSockets;
 // - a strict CSP, nosniff, no-referrer (the token is in the URL) and no framing on every response;
 // - frames are limited to BRIDGE_MAX_RECORDING_BYTES (closed unread beyond it), messages on every
-//   channel but recording:open to BRIDGE_MAX_MESSAGE_BYTES, and all are validated before they
-//   reach the service.
+//   channel but recording:open to BRIDGE_MAX_MESSAGE_BYTES (refused from their size, before they
+//   are parsed), and all are validated before they reach the service;
+// - at most `maxClients` WebSocket clients at once (BRIDGE_DEFAULT_MAX_CLIENTS): each one gets
+//   every tick, so an unbounded number would be an unbounded cost to main.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
@@ -34,6 +36,8 @@ export interface DashboardServerOptions {
   staticDir?: string
   /** Access token; a random one when omitted. */
   token?: string
+  /** Dashboard clients served at once (default BRIDGE_DEFAULT_MAX_CLIENTS); one more is refused. */
+  maxClients?: number
   logger?: Logger
 }
 
@@ -54,6 +58,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const staticDir = opts.staticDir ?? defaultRendererDir()
   const logger = opts.logger ?? consoleLogger
   const log = new OnceLogger(logger)
+  if (opts.maxClients !== undefined && !(Number.isSafeInteger(opts.maxClients) && opts.maxClients >= 1)) {
+    throw new RangeError(`dashboard: maxClients must be an integer >= 1 (got ${opts.maxClients})`)
+  }
   if (!isLoopback(host)) logger.warn(`dashboard: listening on ${host}, which is not a loopback address; anyone who learns the token can control the server`)
 
   // Filled in once listening (the port may be 0 until then).
@@ -99,7 +106,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: BRIDGE_MAX_RECORDING_BYTES, perMessageDeflate: false })
-  const clients = new BridgeClients(opts.service, log)
+  const clients = new BridgeClients(opts.service, log, opts.maxClients)
 
   function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
     log.warnOnce(`upgrade:${status}`, `dashboard: refused a WebSocket (${status} ${reason})`)

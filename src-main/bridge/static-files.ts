@@ -1,5 +1,5 @@
 // Serving the built renderer: maps a URL path to a file strictly inside the static root.
-import { readFile, stat } from 'node:fs/promises'
+import { readFile, realpath, stat } from 'node:fs/promises'
 import { extname, isAbsolute, join, normalize, relative } from 'node:path'
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -35,18 +35,27 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return null
   const file = join(root, normalize(decoded))
-  const rel = relative(root, file)
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null
-  return file
+  return isStrictlyInside(root, file) ? file : null
 }
 
-/** Reads a static file; null when it does not exist or is not a regular file. */
+function isStrictlyInside(root: string, file: string): boolean {
+  const rel = relative(root, file)
+  return !(rel === '' || rel.startsWith('..') || isAbsolute(rel))
+}
+
+/**
+ * Reads a static file; null when it does not exist, is not a regular file, or is reached through a
+ * symlink that leads out of the root (the path check above sees only the name, not where a link
+ * points).
+ */
 export async function readStaticFile(root: string, urlPath: string): Promise<{ body: Buffer; type: string } | null> {
   const file = resolveStaticPath(root, urlPath)
   if (!file) return null
   try {
-    if (!(await stat(file)).isFile()) return null
-    return { body: await readFile(file), type: contentType(file) }
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)])
+    if (!isStrictlyInside(realRoot, realFile)) return null
+    if (!(await stat(realFile)).isFile()) return null
+    return { body: await readFile(realFile), type: contentType(file) }
   } catch {
     return null
   }

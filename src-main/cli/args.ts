@@ -2,6 +2,8 @@
 // names the flag and the accepted values in one consistent sentence (exit code 2).
 import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, IOURING_RECV_MODES, LIMITS, WORKLOADS, validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
 import { DEFAULT_LOAD_CONFIG, LOAD_LIMITS, LOAD_PRESETS, parseFaultList, validateLoadConfig, type LoadConfig, type LoadPresetName, type LoadRequest } from '../../src-shared/load'
+import { BRIDGE_DEFAULT_MAX_CLIENTS, BRIDGE_MAX_CLIENTS_LIMIT } from '../../src-shared/bridge-protocol'
+import { PROBE_NAME_RE, type AttachRequest } from '../../src-shared/attach'
 import { SAMPLE_HZ } from '../service/sampler'
 
 export class UsageError extends Error {
@@ -20,6 +22,8 @@ export interface ServeCommand {
   metricsPort: number
   /** Recording file (NDJSON) written while the server runs, or null. */
   record: string | null
+  /** The session table as it is when the server is asked to stop, written there as CSV; or null. */
+  sessionsCsv: string | null
 }
 
 /** `export --from REC --csv FILE`: the CSV of a recording. */
@@ -36,6 +40,8 @@ export interface UiCommand {
   staticDir: string | null
   /** null when --sample-hz was not given: the config file's sampler.hz applies (default 10). */
   sampleHz: number | null
+  /** Dashboard (WebSocket) clients served at once; one more is refused. */
+  maxClients: number
 }
 
 export interface LoadCommand {
@@ -43,7 +49,17 @@ export interface LoadCommand {
   config: LoadConfig
 }
 
-export type Command = ServeCommand | UiCommand | LoadCommand | ExportCommand | { command: 'help' }
+/** `attach (--pid N | --name NAME)`: samples another process's probe like serve samples the engine. */
+export interface AttachCommand {
+  command: 'attach'
+  target: AttachRequest
+  csv: string | null
+  sampleHz: number
+  metricsPort: number
+  record: string | null
+}
+
+export type Command = ServeCommand | UiCommand | LoadCommand | ExportCommand | AttachCommand | { command: 'probes' } | { command: 'help' }
 
 type FlagKind = { kind: 'flag' } | { kind: 'string' } | { kind: 'int'; min: number; max: number } | { kind: 'number'; min: number; max: number } | { kind: 'enum'; choices: readonly string[] }
 
@@ -51,61 +67,6 @@ interface FlagSpec {
   /** Key in the parsed result. */
   key: string
   type: FlagKind
-}
-
-const SAMPLE_HZ_FLAG: FlagSpec = { key: 'sampleHz', type: { kind: 'number', min: SAMPLE_HZ.min, max: SAMPLE_HZ.max } }
-
-const SERVE_FLAGS: Record<string, FlagSpec> = {
-  '--host': { key: 'host', type: { kind: 'string' } },
-  '--port': { key: 'port', type: { kind: 'int', ...LIMITS.port } },
-  '--threads': { key: 'workers', type: { kind: 'int', ...LIMITS.workers } },
-  '--workers': { key: 'workers', type: { kind: 'int', ...LIMITS.workers } },
-  '--backend': { key: 'backend', type: { kind: 'enum', choices: BACKENDS } },
-  '--workload': { key: 'workload', type: { kind: 'enum', choices: WORKLOADS } },
-  '--close-mode': { key: 'closeMode', type: { kind: 'enum', choices: CLOSE_MODES } },
-  '--backlog': { key: 'backlog', type: { kind: 'int', ...LIMITS.backlog } },
-  '--recv-buffer': { key: 'recvBufferSize', type: { kind: 'int', ...LIMITS.recvBufferSize } },
-  '--max-sessions': { key: 'maxSessions', type: { kind: 'int', ...LIMITS.maxSessions } },
-  '--send-queue-limit': { key: 'sendQueueLimit', type: { kind: 'int', ...LIMITS.sendQueueLimit } },
-  '--no-nodelay': { key: 'noNoDelay', type: { kind: 'flag' } },
-  '--no-reuse-port': { key: 'noReusePort', type: { kind: 'flag' } },
-  '--iouring-recv': { key: 'iouringRecv', type: { kind: 'enum', choices: IOURING_RECV_MODES } },
-  '--iocp-port-layout': { key: 'iocpPortLayout', type: { kind: 'enum', choices: IOCP_PORT_LAYOUTS } },
-  '--iocp-dequeue': { key: 'iocpDequeue', type: { kind: 'enum', choices: IOCP_DEQUEUES } },
-  '--iocp-accept-pool': { key: 'iocpAcceptPool', type: { kind: 'int', ...LIMITS.iocpAcceptPool } },
-  '--csv': { key: 'csv', type: { kind: 'string' } },
-  '--sample-hz': SAMPLE_HZ_FLAG,
-  '--metrics-port': { key: 'metricsPort', type: { kind: 'int', min: 0, max: 65535 } },
-  '--record': { key: 'record', type: { kind: 'string' } },
-}
-
-const EXPORT_FLAGS: Record<string, FlagSpec> = {
-  '--from': { key: 'from', type: { kind: 'string' } },
-  '--csv': { key: 'csv', type: { kind: 'string' } },
-}
-
-const UI_FLAGS: Record<string, FlagSpec> = {
-  '--host': { key: 'host', type: { kind: 'string' } },
-  '--port': { key: 'port', type: { kind: 'int', min: 0, max: 65535 } },
-  '--static': { key: 'staticDir', type: { kind: 'string' } },
-  '--sample-hz': SAMPLE_HZ_FLAG,
-}
-
-const LOAD_FLAGS: Record<string, FlagSpec> = {
-  '--preset': { key: 'preset', type: { kind: 'enum', choices: Object.keys(LOAD_PRESETS) } },
-  '--host': { key: 'host', type: { kind: 'string' } },
-  '--port': { key: 'port', type: { kind: 'int', ...LOAD_LIMITS.port } },
-  '--conns': { key: 'connections', type: { kind: 'int', ...LOAD_LIMITS.connections } },
-  '--connections': { key: 'connections', type: { kind: 'int', ...LOAD_LIMITS.connections } },
-  '--size': { key: 'messageSize', type: { kind: 'int', ...LOAD_LIMITS.messageSize } },
-  '--seconds': { key: 'seconds', type: { kind: 'number', min: 0, max: LOAD_LIMITS.durationMs.max / 1000 } },
-  '--rate': { key: 'rate', type: { kind: 'number', ...LOAD_LIMITS.rate } },
-  '--pipeline': { key: 'pipeline', type: { kind: 'int', ...LOAD_LIMITS.pipeline } },
-  '--messages': { key: 'messages', type: { kind: 'int', ...LOAD_LIMITS.messages } },
-  '--ramp-up-ms': { key: 'rampUpMs', type: { kind: 'int', ...LOAD_LIMITS.rampUpMs } },
-  '--threads': { key: 'threads', type: { kind: 'int', ...LOAD_LIMITS.threads } },
-  '--no-verify': { key: 'noVerify', type: { kind: 'flag' } },
-  '--faults': { key: 'faults', type: { kind: 'string' } },
 }
 
 /** Load config field → the flag a user typed, for error messages. */
@@ -142,6 +103,68 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   iocpAcceptPool: '--iocp-accept-pool',
 }
 
+/**
+ * Integer flags, one per config field, named as `flagFor` names the field and checked against the
+ * range the config's validator allows (`limits`, the same table).
+ */
+function intFlags<F extends string>(limits: Record<F, { min: number; max: number }>, flagFor: Record<string, string>, fields: readonly F[]): Record<string, FlagSpec> {
+  return Object.fromEntries(fields.map((key) => [flagFor[key]!, { key, type: { kind: 'int', ...limits[key] } }]))
+}
+
+const SAMPLE_HZ_FLAG: FlagSpec = { key: 'sampleHz', type: { kind: 'number', min: SAMPLE_HZ.min, max: SAMPLE_HZ.max } }
+
+const SERVE_FLAGS: Record<string, FlagSpec> = {
+  '--host': { key: 'host', type: { kind: 'string' } },
+  ...intFlags(LIMITS, FLAG_FOR_FIELD, Object.keys(LIMITS) as (keyof typeof LIMITS)[]),
+  '--workers': { key: 'workers', type: { kind: 'int', ...LIMITS.workers } },
+  '--backend': { key: 'backend', type: { kind: 'enum', choices: BACKENDS } },
+  '--workload': { key: 'workload', type: { kind: 'enum', choices: WORKLOADS } },
+  '--close-mode': { key: 'closeMode', type: { kind: 'enum', choices: CLOSE_MODES } },
+  '--no-nodelay': { key: 'noNoDelay', type: { kind: 'flag' } },
+  '--no-reuse-port': { key: 'noReusePort', type: { kind: 'flag' } },
+  '--iouring-recv': { key: 'iouringRecv', type: { kind: 'enum', choices: IOURING_RECV_MODES } },
+  '--iocp-port-layout': { key: 'iocpPortLayout', type: { kind: 'enum', choices: IOCP_PORT_LAYOUTS } },
+  '--iocp-dequeue': { key: 'iocpDequeue', type: { kind: 'enum', choices: IOCP_DEQUEUES } },
+  '--csv': { key: 'csv', type: { kind: 'string' } },
+  '--sample-hz': SAMPLE_HZ_FLAG,
+  '--metrics-port': { key: 'metricsPort', type: { kind: 'int', min: 0, max: 65535 } },
+  '--record': { key: 'record', type: { kind: 'string' } },
+  '--sessions-csv': { key: 'sessionsCsv', type: { kind: 'string' } },
+}
+
+const EXPORT_FLAGS: Record<string, FlagSpec> = {
+  '--from': { key: 'from', type: { kind: 'string' } },
+  '--csv': { key: 'csv', type: { kind: 'string' } },
+}
+
+const ATTACH_FLAGS: Record<string, FlagSpec> = {
+  '--pid': { key: 'pid', type: { kind: 'int', min: 1, max: 0xffffffff } },
+  '--name': { key: 'name', type: { kind: 'string' } },
+  '--csv': { key: 'csv', type: { kind: 'string' } },
+  '--sample-hz': SAMPLE_HZ_FLAG,
+  '--metrics-port': { key: 'metricsPort', type: { kind: 'int', min: 0, max: 65535 } },
+  '--record': { key: 'record', type: { kind: 'string' } },
+}
+
+const UI_FLAGS: Record<string, FlagSpec> = {
+  '--host': { key: 'host', type: { kind: 'string' } },
+  '--port': { key: 'port', type: { kind: 'int', min: 0, max: 65535 } },
+  '--static': { key: 'staticDir', type: { kind: 'string' } },
+  '--sample-hz': SAMPLE_HZ_FLAG,
+  '--max-clients': { key: 'maxClients', type: { kind: 'int', min: 1, max: BRIDGE_MAX_CLIENTS_LIMIT } },
+}
+
+const LOAD_FLAGS: Record<string, FlagSpec> = {
+  '--preset': { key: 'preset', type: { kind: 'enum', choices: Object.keys(LOAD_PRESETS) } },
+  '--host': { key: 'host', type: { kind: 'string' } },
+  ...intFlags(LOAD_LIMITS, LOAD_FLAG_FOR_FIELD, ['port', 'connections', 'messageSize', 'pipeline', 'messages', 'rampUpMs', 'threads']),
+  '--connections': { key: 'connections', type: { kind: 'int', ...LOAD_LIMITS.connections } },
+  '--seconds': { key: 'seconds', type: { kind: 'number', min: 0, max: LOAD_LIMITS.durationMs.max / 1000 } },
+  '--rate': { key: 'rate', type: { kind: 'number', ...LOAD_LIMITS.rate } },
+  '--no-verify': { key: 'noVerify', type: { kind: 'flag' } },
+  '--faults': { key: 'faults', type: { kind: 'string' } },
+}
+
 export const USAGE = `Usage:
   iocp-monitor serve [--host 127.0.0.1] [--port 9000] [--threads 2] [--backend auto|iouring|epoll|iocp]
                      [--workload echo|discard|chat] [--close-mode graceful|abortive]
@@ -151,8 +174,11 @@ export const USAGE = `Usage:
                      [--iocp-port-layout perWorker|shared] [--iocp-dequeue gqcsex|gqcs]
                      [--iocp-accept-pool 32]
                      [--csv FILE] [--sample-hz 10] [--metrics-port 9464] [--record FILE]
+                     [--sessions-csv FILE]
       Runs the TCP server headless. Prints "listening HOST:PORT" when ready; SIGINT/SIGTERM stop
-      it (exit 0). --csv writes the sampled metrics to FILE when it stops. --workers = --threads.
+      it (exit 0). --csv writes the sampled metrics to FILE when it stops. --sessions-csv writes
+      the session table (every open connection, oldest first, up to 10,000) as it is when the stop
+      is asked for. --workers = --threads.
       Sizes are in bytes; --send-queue-limit must be at least twice --recv-buffer.
       --iouring-recv chooses the io_uring backend's receive: multishot recv on a provided-buffer
       ring where the kernel has it (else single-shot), or always single-shot recv into a
@@ -162,18 +188,28 @@ export const USAGE = `Usage:
       packet per call), and how many AcceptEx calls stay posted. Checked, but ignored, on Linux.
       --metrics-port serves Prometheus metrics on http://127.0.0.1:PORT/metrics (0 = off).
       --record writes every sample to FILE (NDJSON recording) as the run goes on.
-  iocp-monitor ui [--host 127.0.0.1] [--port 0] [--static DIR] [--sample-hz 10]
+  iocp-monitor ui [--host 127.0.0.1] [--port 0] [--static DIR] [--sample-hz 10] [--max-clients 16]
       Serves the dashboard on loopback and prints "dashboard http://HOST:PORT/?token=…".
+      --max-clients: dashboard tabs served at once; one more is refused with a reason.
       Settings (alerts, Prometheus endpoint, sample rate) are kept in
       $XDG_CONFIG_HOME/iocp-monitor/config.json (~/.config/… when unset); --sample-hz overrides.
   iocp-monitor load [--preset smoke|steady|storm|faults] [--host 127.0.0.1] [--port 9000]
                     [--conns 50] [--size 128] [--seconds 5] [--rate 0] [--pipeline 1]
-                    [--messages 0] [--ramp-up-ms 0] [--threads 2] [--no-verify]
+                    [--messages 0] [--ramp-up-ms 0] [--threads 0] [--no-verify]
                     [--faults reset=5,halfclose=5,slow=2,trickle=2,garbage=2,vanish=5,storm=2]
       Runs the built-in load generator against an echo server. Prints one progress line per
       second to stderr and, at the end, the summary as one JSON line on stdout. SIGINT/SIGTERM
       end the run early (the summary is still printed). Exit 1 when any echoed byte mismatched
       or the target cannot be reached. --rate 0 = unlimited; --seconds 0 = until --messages.
+      --threads 0 (default): half the cores for a target on this machine, one per core for a
+      remote one; the summary says how many ran and why.
+  iocp-monitor attach (--pid N | --name NAME) [--csv FILE] [--sample-hz 10] [--metrics-port 9464]
+                      [--record FILE]
+      Samples another process that includes the probe (native/probe/iocpm_probe.h) like serve
+      samples the built-in server. Prints "attached NAME pid N workers W" once; exits 0 when that
+      process exits or on SIGINT/SIGTERM, with the CSV and the recording complete.
+  iocp-monitor probes
+      Lists the probes published on this machine, one JSON object per line.
   iocp-monitor export --from RECORDING --csv FILE
       Writes the CSV of a recording (same columns as --csv), atomically.
   iocp-monitor help`
@@ -236,7 +272,7 @@ function parseFlags(args: string[], flags: Record<string, FlagSpec>, command: st
 
 function parseServe(args: string[]): ServeCommand {
   const f = parseFlags(args, SERVE_FLAGS, 'serve')
-  const { csv, sampleHz, metricsPort, record, noNoDelay, noReusePort, ...fields } = f
+  const { csv, sampleHz, metricsPort, record, sessionsCsv, noNoDelay, noReusePort, ...fields } = f
   const v = validateEngineConfig({
     ...DEFAULT_ENGINE_CONFIG,
     ...fields,
@@ -254,6 +290,7 @@ function parseServe(args: string[]): ServeCommand {
     sampleHz: (sampleHz as number | undefined) ?? SAMPLE_HZ.default,
     metricsPort: (metricsPort as number | undefined) ?? 0,
     record: (record as string | undefined) ?? null,
+    sessionsCsv: (sessionsCsv as string | undefined) ?? null,
   }
 }
 
@@ -262,6 +299,20 @@ function parseExport(args: string[]): ExportCommand {
   if (f.from === undefined) throw new UsageError('export needs --from RECORDING (a file written by serve --record or the app)')
   if (f.csv === undefined) throw new UsageError('export needs --csv FILE (where to write the CSV)')
   return { command: 'export', from: f.from as string, csv: f.csv as string }
+}
+
+function parseAttach(args: string[]): AttachCommand {
+  const f = parseFlags(args, ATTACH_FLAGS, 'attach')
+  if ((f.pid === undefined) === (f.name === undefined)) throw new UsageError('attach needs exactly one of --pid N or --name NAME (see `iocp-monitor probes`)')
+  if (f.name !== undefined && !PROBE_NAME_RE.test(f.name as string)) throw new UsageError(`--name must be 1–63 characters of A–Z, a–z, 0–9, ".", "_", "-" (got '${f.name}')`)
+  return {
+    command: 'attach',
+    target: f.pid !== undefined ? { pid: f.pid as number } : { name: f.name as string },
+    csv: (f.csv as string | undefined) ?? null,
+    sampleHz: (f.sampleHz as number | undefined) ?? SAMPLE_HZ.default,
+    metricsPort: (f.metricsPort as number | undefined) ?? 0,
+    record: (f.record as string | undefined) ?? null,
+  }
 }
 
 function parseUi(args: string[]): UiCommand {
@@ -275,6 +326,7 @@ function parseUi(args: string[]): UiCommand {
     port: (f.port as number | undefined) ?? 0,
     staticDir: (f.staticDir as string | undefined) ?? null,
     sampleHz: (f.sampleHz as number | undefined) ?? null,
+    maxClients: (f.maxClients as number | undefined) ?? BRIDGE_DEFAULT_MAX_CLIENTS,
   }
 }
 
@@ -289,7 +341,8 @@ function parseLoad(args: string[]): LoadCommand {
     if (!parsed.ok) throw new UsageError(`--faults: ${parsed.errors[0]!.message}`)
     request.faults = parsed.value
   }
-  const v = validateLoadConfig(request, DEFAULT_LOAD_CONFIG)
+  // The CLI lets the generator choose its thread count unless --threads is given.
+  const v = validateLoadConfig(request, { ...DEFAULT_LOAD_CONFIG, threads: 0 })
   if (!v.ok) {
     const e = v.errors[0]!
     throw new UsageError(`${LOAD_FLAG_FOR_FIELD[e.field.split('.')[0]!] ?? e.field}: ${e.message}`)
@@ -305,5 +358,10 @@ export function parseCommandLine(argv: string[]): Command {
   if (command === 'ui') return parseUi(rest)
   if (command === 'load') return parseLoad(rest)
   if (command === 'export') return parseExport(rest)
-  throw new UsageError(`unknown command '${command}' (expected serve, ui, load, export or help)`)
+  if (command === 'attach') return parseAttach(rest)
+  if (command === 'probes') {
+    if (rest.length) throw new UsageError(`probes takes no options (got '${rest[0]}')`)
+    return { command: 'probes' }
+  }
+  throw new UsageError(`unknown command '${command}' (expected serve, ui, load, attach, probes, export or help)`)
 }

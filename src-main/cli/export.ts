@@ -7,7 +7,7 @@ import { writeCsvFile } from '../service/csv-export'
 import { loadRecording, RecordingFormatError } from '../recording/reader'
 import type { ExportCommand } from './args'
 import type { CliIo } from './io'
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from './serve'
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes'
 import { waitForStopSignal } from './signals'
 
 export async function exportRecording(cmd: ExportCommand, io: CliIo): Promise<number> {

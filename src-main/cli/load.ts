@@ -8,7 +8,7 @@ import { LoadController } from '../service/load-controller'
 import { hostForUrl } from '../security/loopback'
 import type { LoadCommand } from './args'
 import type { CliIo } from './io'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './serve'
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes'
 import { waitForStopSignal } from './signals'
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US')
@@ -47,6 +47,7 @@ export function summaryLines(s: LoadSummary): string[] {
     `${s.stoppedEarly ? 'stopped' : 'done'} after ${(s.elapsedMs / 1000).toFixed(2)} s: ${int(s.msgsSent)} messages sent (${int(s.msgsPerS)}/s, ${s.mbPerS.toFixed(2)} MB/s), ${int(s.msgsEchoed)} echoed`,
     `bytes sent ${int(s.bytesSent)}, received ${int(s.bytesReceived)}, mismatched ${int(s.mismatchedBytes)}`,
     `connects ok ${int(s.connectsOk)}, failed ${int(s.connectsFailed)}`,
+    ...(s.threads ? [`generator threads ${s.threads} (${s.threadsNote})`] : []),
     `latency p50 ${ms(s.latency.p50Us)}, p90 ${ms(s.latency.p90Us)}, p99 ${ms(s.latency.p99Us)}, p99.9 ${ms(s.latency.p999Us)}, max ${ms(s.latency.maxUs)} (${int(s.latency.count)} echoes)`,
   ]
   const faults = FAULT_KINDS.filter((k) => s.faultsInjected[k]).map((k) => `${k} ${int(s.faultsInjected[k])}`)

@@ -1,10 +1,12 @@
 // Entry point of the iocp-monitor command (bin/iocp-monitor.cjs requires the compiled copy).
 import { parseCommandLine, UsageError, USAGE } from './args'
 import { processIo, type CliIo } from './io'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, serve } from './serve'
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes'
+import { serve } from './serve'
 import { ui } from './ui'
 import { load } from './load'
 import { exportRecording } from './export'
+import { attach, listProbes } from './attach'
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let cmd
@@ -28,6 +30,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return load(cmd, io)
     case 'export':
       return exportRecording(cmd, io)
+    case 'attach':
+      return attach(cmd, io)
+    case 'probes':
+      return listProbes(io)
   }
 }
 

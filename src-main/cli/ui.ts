@@ -5,7 +5,7 @@ import { ConfigStore, defaultConfigDir } from '../config/config-store'
 import { createApp } from '../app'
 import type { UiCommand } from './args'
 import { stderrLogger, type CliIo } from './io'
-import { EXIT_FAILURE, EXIT_OK } from './serve'
+import { EXIT_FAILURE, EXIT_OK } from './exit-codes'
 import { waitForStopSignal } from './signals'
 
 export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
@@ -16,15 +16,15 @@ export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
   const logger = stderrLogger(io)
   const store = new ConfigStore(defaultConfigDir())
   const app = await createApp({ store, sampleHz: cmd.sampleHz ?? undefined, recordingsDir: join(store.dir, 'recordings'), logger })
-  const { service } = app
   try {
     let dashboard
     try {
       dashboard = await startDashboardServer({
-        service,
+        service: app.service,
         host: cmd.host,
         port: cmd.port,
         staticDir: cmd.staticDir ? resolve(cmd.staticDir) : undefined,
+        maxClients: cmd.maxClients,
         logger,
       })
     } catch (err) {
@@ -42,8 +42,8 @@ export async function ui(cmd: UiCommand, io: CliIo): Promise<number> {
     io.err(`iocp-monitor: ${(err as Error)?.message ?? err}`)
     return EXIT_FAILURE
   } finally {
-    // The service first, then the features (createApp's order): stopping a running server emits
-    // its final sample, which a recording in progress must still get before its file is closed.
+    // createApp's order: stopping a running server emits its final sample, which a recording in
+    // progress must still get before its file is closed.
     await app.dispose()
     signal.dispose()
   }

@@ -3,13 +3,15 @@
 // defaultConfigDir(). Loading never fails: a missing file means defaults; a file that does not
 // parse or does not validate is renamed to config.json.corrupt-<timestamp> (kept for the user,
 // never silently overwritten) and the defaults are used, with a notice for the UI. Saving is
-// atomic (temp file + fsync + rename), so a crash mid-save leaves the previous file.
+// atomic (temp file + fsync + rename), so a crash mid-save leaves the previous file. The folder and
+// the file are created owner-only (../service/owner-only).
 import { mkdir, readFile, rename, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { DEFAULT_APP_CONFIG, validateAppConfig, type AppConfig, type ConfigNotice } from '../../src-shared/app-config'
 import { writeFileAtomic } from '../service/atomic-file'
+import { OWNER_ONLY_DIR_MODE } from '../service/owner-only'
 
 export const CONFIG_FILE_NAME = 'config.json'
 /** A config file is a few KB; anything this big is not ours. */
@@ -81,7 +83,7 @@ export class ConfigStore {
   async save(config: AppConfig): Promise<void> {
     const v = validateAppConfig(config)
     if (!v.ok) throw new Error(`refusing to save an invalid configuration: ${v.errors.map((e) => e.message).join('; ')}`)
-    await mkdir(this.dir, { recursive: true })
+    await mkdir(this.dir, { recursive: true, mode: OWNER_ONLY_DIR_MODE })
     await writeFileAtomic(this.path, Readable.from([JSON.stringify(v.value, null, 2) + '\n']))
   }
 

@@ -1,20 +1,23 @@
 // Electron main process: the only place (with the other files of this folder) that imports
-// electron. It wires the transport-independent MonitorService to a hardened window; all logic
-// lives in the pure modules.
+// electron. It wires the app (createApp: the router and its features) to a hardened window; all
+// logic lives in the pure modules.
 import { join } from 'node:path'
 import { app as electronApp, BrowserWindow } from 'electron'
 import { createApp, type App } from '../app'
 import { ConfigStore } from '../config/config-store'
-import { notifyAlerts, opsIpcHandlers } from './ipc-ops'
-import { APP_INDEX_URL, APP_ORIGIN, urlOrigin } from '../security/trusted-origin'
+import { dialogHandlers, notifyAlerts } from './ipc-ops'
+import { APP_ORIGIN, urlOrigin } from '../security/trusted-origin'
 import { registerAppScheme, serveRenderer } from './app-protocol'
 import { forwardEvents, registerIpcHandlers } from './ipc'
+import { rendererSource } from './renderer-url'
 import { guardWebContents, hardenSession, securityHeaders } from './security'
 import { createMainWindow } from './window'
 
-// Set by `electron-vite dev`: the renderer comes from Vite's dev server instead of app://.
-const devServerUrl = process.env['ELECTRON_RENDERER_URL']
-const devOrigin = urlOrigin(devServerUrl)
+// `electron-vite dev` sets ELECTRON_RENDERER_URL: the renderer then comes from Vite's dev server
+// instead of app://, but only in an unpackaged app and from loopback (./renderer-url.ts).
+const renderer = rendererSource(process.env['ELECTRON_RENDERER_URL'], electronApp.isPackaged)
+if (renderer.ignored) console.warn(`iocp-monitor: ${renderer.ignored}`)
+const devOrigin = urlOrigin(renderer.devServerUrl)
 const trustedOrigins = devOrigin ? [APP_ORIGIN, devOrigin] : [APP_ORIGIN]
 // Vite's HMR talks over a WebSocket to the dev server; production needs no network at all.
 const connectSrc = devOrigin ? [devOrigin.replace(/^http/, 'ws')] : []
@@ -56,7 +59,7 @@ async function onReady(): Promise<void> {
   monitor = await createApp({ store })
   const { service } = monitor
   const getWindow = () => mainWindow
-  registerIpcHandlers(service, trustedOrigins, getWindow, opsIpcHandlers(service, monitor, getWindow))
+  registerIpcHandlers(service, trustedOrigins, dialogHandlers(monitor, getWindow))
   forwardEvents(service, getWindow)
   notifyAlerts(service, monitor)
   openWindow()
@@ -66,7 +69,7 @@ async function onReady(): Promise<void> {
 }
 
 function openWindow(): void {
-  mainWindow = createMainWindow(join(__dirname, '../preload/index.cjs'), devServerUrl ?? APP_INDEX_URL)
+  mainWindow = createMainWindow(join(__dirname, '../preload/index.cjs'), renderer.url)
   mainWindow.on('closed', () => (mainWindow = null))
   if (smokeTest) runSmokeTest(mainWindow)
 }

@@ -3,18 +3,21 @@
 import type { AlertEvent, AlertsState } from '../../src-shared/alerts'
 import type { ServerStatus } from '../../src-shared/api'
 import type { ChannelHandlers } from '../../src-shared/contract'
+import type { AlertsSetRequest } from '../../src-shared/features'
 import type { MetricsTick } from '../../src-shared/metrics'
 import type { Result } from '../../src-shared/result'
 import { AlertEvaluator } from '../alerts/alert-evaluator'
 import type { Logger } from '../service/log'
 import type { MonitorService } from '../service/monitor-service'
 import type { ConfigFeature } from './config-feature'
+import type { ServerFeature } from './server-feature'
 
 export class AlertsFeature {
   private readonly evaluator = new AlertEvaluator()
 
   constructor(
     private readonly service: MonitorService,
+    private readonly server: Pick<ServerFeature, 'lastTick'>,
     private readonly config: ConfigFeature,
     private readonly logger: Logger,
     private readonly now: () => number,
@@ -22,24 +25,20 @@ export class AlertsFeature {
     this.evaluator.setRules(config.current().alerts, now())
   }
 
-  handlers(): Partial<ChannelHandlers> {
+  handlers(): Pick<ChannelHandlers, 'alerts:list' | 'alerts:set'> {
     return {
-      'alerts:list': (p) => this.listAlerts(p),
-      'alerts:set': (p) => this.setAlerts(p),
+      'alerts:list': () => this.listAlerts(),
+      'alerts:set': (req) => this.setAlerts(req),
     }
   }
 
-  async listAlerts(payload?: unknown): Promise<Result<AlertsState>> {
-    const v = this.service.validate('alerts:list', payload)
-    if (!v.ok) return v
+  async listAlerts(): Promise<Result<AlertsState>> {
     return { ok: true, value: this.state() }
   }
 
   /** Replaces the rules; saved to the config file first, so a failed save changes nothing. */
-  async setAlerts(payload: unknown): Promise<Result<AlertsState>> {
-    const v = this.service.validate('alerts:set', payload)
-    if (!v.ok) return v
-    const saved = await this.config.save({ ...this.config.current(), alerts: v.value.rules })
+  async setAlerts({ rules }: AlertsSetRequest): Promise<Result<AlertsState>> {
+    const saved = await this.config.save({ ...this.config.current(), alerts: rules })
     if (!saved.ok) return saved
     this.applyRules()
     return { ok: true, value: this.state() }
@@ -75,6 +74,6 @@ export class AlertsFeature {
   }
 
   private lastTickTime(): number {
-    return this.service.lastTick()?.t ?? this.now()
+    return this.server.lastTick()?.t ?? this.now()
   }
 }

@@ -4,7 +4,6 @@ import { DEFAULT_APP_CONFIG, validateAppConfig, type AppConfig, type AppConfigPa
 import type { ChannelHandlers } from '../../src-shared/contract'
 import type { Result } from '../../src-shared/result'
 import type { ConfigStore, LoadedConfig } from '../config/config-store'
-import type { MonitorService } from '../service/monitor-service'
 import { fsFailure } from './fs-failure'
 
 export interface ConfigFeatureHooks {
@@ -20,12 +19,11 @@ export class ConfigFeature {
   private hooks: ConfigFeatureHooks = { applied: async () => undefined, metricsState: () => ({ url: null, error: null }) }
 
   /** `store` null: in memory only (CLI serve, tests). */
-  static async load(service: MonitorService, store: ConfigStore | null, loaded?: LoadedConfig): Promise<ConfigFeature> {
-    return new ConfigFeature(service, store, loaded ?? (store ? await store.load() : { config: structuredClone(DEFAULT_APP_CONFIG), notice: null }))
+  static async load(store: ConfigStore | null): Promise<ConfigFeature> {
+    return new ConfigFeature(store, store ? await store.load() : { config: structuredClone(DEFAULT_APP_CONFIG), notice: null })
   }
 
   private constructor(
-    private readonly service: MonitorService,
     private readonly store: ConfigStore | null,
     readonly loaded: LoadedConfig,
   ) {
@@ -37,10 +35,10 @@ export class ConfigFeature {
     this.hooks = hooks
   }
 
-  handlers(): Partial<ChannelHandlers> {
+  handlers(): Pick<ChannelHandlers, 'config:get' | 'config:set'> {
     return {
-      'config:get': (p) => this.getConfig(p),
-      'config:set': (p) => this.setConfig(p),
+      'config:get': () => this.getConfig(),
+      'config:set': (patch) => this.setConfig(patch),
     }
   }
 
@@ -49,21 +47,17 @@ export class ConfigFeature {
     return structuredClone(this.config)
   }
 
-  async getConfig(payload?: unknown): Promise<Result<ConfigState>> {
-    const v = this.service.validate('config:get', payload)
-    if (!v.ok) return v
+  async getConfig(): Promise<Result<ConfigState>> {
     return { ok: true, value: this.state() }
   }
 
   /** Merges the patch over the current settings, saves them atomically, then applies them. */
-  async setConfig(payload: unknown): Promise<Result<ConfigState>> {
-    const v = this.service.validate('config:set', payload)
-    if (!v.ok) return v
-    const merged = validateAppConfig(v.value, this.config)
+  async setConfig(patch: AppConfigPatch): Promise<Result<ConfigState>> {
+    const merged = validateAppConfig(patch, this.config)
     if (!merged.ok) return { ok: false, error: { code: 'invalid-config', message: merged.errors.map((e) => e.message).join('; '), fieldErrors: merged.errors } }
     const saved = await this.save(merged.value)
     if (!saved.ok) return saved
-    await this.hooks.applied(v.value)
+    await this.hooks.applied(patch)
     return { ok: true, value: this.state() }
   }
 

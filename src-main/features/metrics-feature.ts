@@ -5,8 +5,9 @@ import type { MetricsTick } from '../../src-shared/metrics'
 import type { ApiError, Result } from '../../src-shared/result'
 import { PrometheusExporter, startMetricsServer, type MetricsHttpServer } from '../metrics-export/prometheus'
 import type { Logger } from '../service/log'
-import type { MonitorService } from '../service/monitor-service'
+import { SerialQueue } from '../service/serial-queue'
 import type { ConfigFeature } from './config-feature'
+import type { ServerFeature } from './server-feature'
 
 /** Socket errors of the /metrics listener as portable names (as the engine reports its own). */
 function listenError(err: unknown, port: number): ApiError {
@@ -19,20 +20,22 @@ export class MetricsExportFeature {
   readonly exporter: PrometheusExporter
   private metrics: MetricsHttpServer | null = null
   private metricsError: ApiError | null = null
-  private metricsQueue: Promise<unknown> = Promise.resolve()
+  /** Endpoint changes one at a time (two quick config:set calls must not race for the port). */
+  private readonly metricsQueue = new SerialQueue()
   /** The newest live tick (a replay's ticks are not this server's metrics). */
   private lastLive: MetricsTick | undefined
 
   constructor(
-    service: MonitorService,
+    server: Pick<ServerFeature, 'engineSnapshot' | 'sampling'>,
     private readonly config: ConfigFeature,
     private readonly host: string | undefined,
     private readonly logger: Logger,
   ) {
     this.exporter = new PrometheusExporter({
-      snapshot: () => service.engineSnapshot(),
+      snapshot: () => server.engineSnapshot(),
       lastTick: () => this.lastLive,
-      serverUp: () => service.currentStatus().state === 'running',
+      // Up while a source is sampled: the built-in server running or a live attached process.
+      serverUp: () => server.sampling(),
     })
   }
 
@@ -47,7 +50,7 @@ export class MetricsExportFeature {
 
   /** Serves /metrics on `port` (0 = a free port), replacing any endpoint already open. */
   startMetrics(port: number): Promise<Result<string>> {
-    return this.serialiseMetrics(async () => {
+    return this.metricsQueue.run(async () => {
       await this.closeMetrics()
       try {
         this.metrics = await startMetricsServer({ exporter: this.exporter, port, host: this.host, logger: this.logger })
@@ -62,7 +65,7 @@ export class MetricsExportFeature {
   }
 
   stopMetrics(): Promise<void> {
-    return this.serialiseMetrics(() => this.closeMetrics())
+    return this.metricsQueue.run(() => this.closeMetrics())
   }
 
   /** Opens, moves or closes the endpoint as the config says. */
@@ -78,12 +81,5 @@ export class MetricsExportFeature {
     this.metrics = null
     this.metricsError = null
     await m?.close()
-  }
-
-  /** Endpoint changes one at a time (two quick config:set calls must not race for the port). */
-  private serialiseMetrics<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.metricsQueue.then(job, job)
-    this.metricsQueue = run.catch(() => undefined)
-    return run
   }
 }

@@ -2,12 +2,14 @@
 // Recording and replay live in one owner because they exclude each other (a replay's ticks must
 // never be written into a recording, and a recording must not be running while a replay plays).
 // Paths are never taken from a renderer: Electron's glue passes the path its own file dialog
-// returned (startRecordingTo / openRecordingFile); the bridge writes into `recordingsDir`.
+// returned (startRecordingTo / openRecordingFile); the bridge writes into `recordingsDir`, which is
+// created owner-only. A recording that reaches the config's recording.maxBytes is stopped here, its
+// status saying why (lastError 'recording-size-limit'), as a failed write is.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ServerStatus } from '../../src-shared/api'
 import type { ChannelHandlers } from '../../src-shared/contract'
-import type { OpenedRecording, RecordingStatus, ReplayStatus } from '../../src-shared/features'
+import { REPLAY_SPEED, type OpenedRecording, type RecordingOpenRequest, type RecordingStatus, type ReplayRequest, type ReplayStatus } from '../../src-shared/features'
 import type { MetricsTick } from '../../src-shared/metrics'
 import type { Result } from '../../src-shared/result'
 import { loadRecording, parseRecording, RecordingFormatError, type LoadedRecording } from '../recording/reader'
@@ -16,8 +18,13 @@ import { TickRecorder } from '../recording/recorder'
 import { apiError } from '../service/api-error'
 import type { Logger } from '../service/log'
 import type { MonitorService } from '../service/monitor-service'
+import { OWNER_ONLY_DIR_MODE } from '../service/owner-only'
 import type { AlertsFeature } from './alerts-feature'
+import type { ConfigFeature } from './config-feature'
 import { fsFailure } from './fs-failure'
+import type { ServerFeature } from './server-feature'
+
+type RecordingChannel = 'recording:start' | 'recording:stop' | 'recording:open' | 'replay:start' | 'replay:stop'
 
 const IDLE_RECORDING: RecordingStatus = { state: 'idle', path: null, startedAt: null, ticks: 0, lastError: null }
 const IDLE_REPLAY: ReplayStatus = { state: 'idle', position: 0, total: 0, speed: 1, source: null }
@@ -38,19 +45,21 @@ export class RecordingFeature {
 
   constructor(
     private readonly service: MonitorService,
+    private readonly server: Pick<ServerFeature, 'currentStatus' | 'beginReplay' | 'replayTick' | 'endReplay'>,
     private readonly alerts: Pick<AlertsFeature, 'reset'>,
+    private readonly config: Pick<ConfigFeature, 'current'>,
     private readonly recordingsDir: string | null,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {}
 
-  handlers(): Partial<ChannelHandlers> {
+  handlers(): Pick<ChannelHandlers, RecordingChannel> {
     return {
-      'recording:start': (p) => this.startRecording(p),
-      'recording:stop': (p) => this.stopRecording(p),
-      'recording:open': (p) => this.openRecording(p),
-      'replay:start': (p) => this.startReplay(p),
-      'replay:stop': (p) => this.stopReplay(p),
+      'recording:start': () => this.startRecording(),
+      'recording:stop': () => this.stopRecording(),
+      'recording:open': (req) => this.openRecording(req),
+      'replay:start': (req) => this.startReplay(req),
+      'replay:stop': () => this.stopReplay(),
     }
   }
 
@@ -64,7 +73,7 @@ export class RecordingFeature {
   }
 
   status(status: ServerStatus): void {
-    // A live run replaces a replay (the service has already stopped feeding it).
+    // A live run replaces a replay (the server feature has already stopped feeding it).
     if (status.state === 'starting') this.replayer?.stop()
   }
 
@@ -73,13 +82,11 @@ export class RecordingFeature {
   }
 
   /** The bridge's recording:start: a new file in recordingsDir. */
-  async startRecording(payload?: unknown): Promise<Result<RecordingStatus>> {
-    const v = this.service.validate('recording:start', payload)
-    if (!v.ok) return v
+  async startRecording(): Promise<Result<RecordingStatus>> {
     const dir = this.recordingsDir
     if (!dir) return { ok: false, error: apiError('unavailable', 'recording needs a file chosen in the app (no recordings directory here)') }
     try {
-      await mkdir(dir, { recursive: true })
+      await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR_MODE })
     } catch (err) {
       return { ok: false, error: fsFailure(err, 'recording-failed', `cannot create ${dir}: ${(err as Error).message}`) }
     }
@@ -100,8 +107,11 @@ export class RecordingFeature {
       const rec = await TickRecorder.create(path, {
         exclusive: opts.exclusive,
         now: this.now,
+        // Read at each start: a changed limit applies to the next recording.
+        maxBytes: this.config.current().recording.maxBytes,
+        onFull: (maxBytes) => void this.recorderFull(rec, maxBytes),
         describe: () => {
-          const s = this.service.currentStatus()
+          const s = this.server.currentStatus()
           return { config: s.config, info: s.info }
         },
         onError: (err) => void this.recorderFailed(rec, err),
@@ -118,9 +128,7 @@ export class RecordingFeature {
   }
 
   /** Flushes and closes the recording; stopping when idle succeeds and changes nothing. */
-  async stopRecording(payload?: unknown): Promise<Result<RecordingStatus>> {
-    const v = this.service.validate('recording:stop', payload)
-    if (!v.ok) return v
+  async stopRecording(): Promise<Result<RecordingStatus>> {
     const rec = this.recorder
     if (!rec) return { ok: true, value: this.recordingStatus() }
     this.recorder = null
@@ -147,13 +155,27 @@ export class RecordingFeature {
     this.service.publish('recording:status', this.recordingStatus())
   }
 
+  /**
+   * The recording reached its size cap: it is stopped like a user's stop (the file flushed and
+   * complete), and the status event carries why, for the page to show.
+   */
+  private async recorderFull(rec: TickRecorder, maxBytes: number): Promise<void> {
+    if (this.recorder !== rec) return
+    this.recorder = null
+    let error = apiError('recording-size-limit', `the recording ${rec.path} reached its size limit of ${formatBytes(maxBytes)} (recording.maxBytes) and was stopped; the file is complete. Start a new recording to go on.`)
+    try {
+      await rec.stop()
+    } catch (err) {
+      error = fsFailure(err, 'recording-failed', `recording to ${rec.path} stopped at its size limit but could not be closed: ${(err as Error).message}`)
+    }
+    this.recording = { ...this.recording, state: 'idle', ticks: rec.tickCount, lastError: error }
+    this.logger.warn(error.message)
+    this.service.publish('recording:status', this.recordingStatus())
+  }
 
   /** The bridge's recording:open: the recording's NDJSON text, sent by the page. */
-  async openRecording(payload?: unknown): Promise<Result<OpenedRecording | null>> {
-    const v = this.service.validate('recording:open', payload)
-    if (!v.ok) return v
-    if (v.value.text === undefined) return { ok: false, error: apiError('unavailable', "send the recording's text ({text}); files are chosen in the desktop app") }
-    const text = v.value.text
+  async openRecording({ text }: RecordingOpenRequest): Promise<Result<OpenedRecording | null>> {
+    if (text === undefined) return { ok: false, error: apiError('unavailable', "send the recording's text ({text}); files are chosen in the desktop app") }
     return this.open(async () => parseRecording(text, 'upload'))
   }
 
@@ -175,24 +197,21 @@ export class RecordingFeature {
     return { ok: true, value: { summary: summarize(rec), ticks: rec.ticks } }
   }
 
-  async startReplay(payload?: unknown): Promise<Result<ReplayStatus>> {
-    const v = this.service.validate('replay:start', payload)
-    if (!v.ok) return v
+  async startReplay({ speed }: Required<ReplayRequest> = { speed: REPLAY_SPEED.default }): Promise<Result<ReplayStatus>> {
     const rec = this.opened
     if (!rec) return { ok: false, error: apiError('no-recording', 'open a recording first') }
     if (this.recorder || this.recorderOpening) return { ok: false, error: apiError('busy', 'a recording is running; stop it before replaying') }
     this.replayer?.stop()
-    const begun = this.service.beginReplay()
+    const begun = this.server.beginReplay()
     if (!begun.ok) return begun
     this.alerts.reset()
-    const { speed } = v.value
     const replayer: Replayer = new Replayer({
       ticks: rec.ticks,
       speed,
-      emit: (tick) => this.service.replayTick(tick),
+      emit: (tick) => this.server.replayTick(tick),
       onEnd: (how, position) => {
         if (this.replayer !== replayer) return
-        this.service.endReplay()
+        this.server.endReplay()
         this.replay = { ...this.replay, state: how, position }
         this.alerts.reset()
         this.service.publish('replay:status', { ...this.replay })
@@ -205,9 +224,7 @@ export class RecordingFeature {
     return { ok: true, value: this.replayStatus() }
   }
 
-  async stopReplay(payload?: unknown): Promise<Result<ReplayStatus>> {
-    const v = this.service.validate('replay:stop', payload)
-    if (!v.ok) return v
+  async stopReplay(): Promise<Result<ReplayStatus>> {
     this.replayer?.stop()
     return { ok: true, value: this.replayStatus() }
   }
@@ -223,6 +240,17 @@ export class RecordingFeature {
     this.replayer?.stop()
     await this.stopRecording().catch(() => undefined)
   }
+}
+
+/** 1073741824 → "1 GiB", 1572864 → "1.5 MiB": a limit as the user set it. */
+function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
+  let i = 0
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024
+    i++
+  }
+  return `${Number(n.toFixed(2))} ${units[i]}`
 }
 
 function summarize(rec: LoadedRecording): OpenedRecording['summary'] {

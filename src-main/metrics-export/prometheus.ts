@@ -12,6 +12,8 @@
 //   iocpm_inflight_ops{worker}               operations submitted, not completed (gauge)
 //   iocpm_sessions{worker}                   open connections (gauge)
 //   iocpm_completions_total{worker}          completions handled (counter)
+//   iocpm_accepts_total{worker}              connections accepted as sessions (counter)
+//   iocpm_closes_total{worker}               sessions closed (counter)
 //   iocpm_bytes_in_total{worker}             bytes received (counter)
 //   iocpm_bytes_out_total{worker}            bytes sent (counter)
 //   iocpm_busy_seconds_total{worker}         busy time: Linux the worker's CPU time (counter)
@@ -43,6 +45,8 @@ export class PrometheusExporter {
   private readonly sessions: Gauge
   private readonly busyRatio: Gauge
   private readonly completions: Counter
+  private readonly accepts: Counter
+  private readonly closes: Counter
   private readonly bytesIn: Counter
   private readonly bytesOut: Counter
   private readonly busySeconds: Counter
@@ -57,6 +61,8 @@ export class PrometheusExporter {
     this.inflight = gauge('iocpm_inflight_ops', 'Operations (accept, recv, send) submitted by the worker and not yet completed.')
     this.sessions = gauge('iocpm_sessions', 'Open connections owned by the worker.')
     this.completions = counter('iocpm_completions_total', 'Completions handled by the worker since the server started.')
+    this.accepts = counter('iocpm_accepts_total', 'Connections accepted as sessions by the worker since the server started (session-limit rejects excluded).')
+    this.closes = counter('iocpm_closes_total', 'Sessions closed by the worker since the server started.')
     this.bytesIn = counter('iocpm_bytes_in_total', 'Bytes received by the worker since the server started.')
     this.bytesOut = counter('iocpm_bytes_out_total', 'Bytes sent by the worker since the server started.')
     this.busySeconds = counter('iocpm_busy_seconds_total', 'Seconds the worker was busy since the server started (Linux: its thread CPU time; Windows: time handling completions).')
@@ -84,6 +90,8 @@ export class PrometheusExporter {
       this.inflight.set({ worker }, w.inflight.accept + w.inflight.recv + w.inflight.send)
       this.sessions.set({ worker }, w.sessions)
       this.completions.inc({ worker }, w.completions)
+      this.accepts.inc({ worker }, w.accepts)
+      this.closes.inc({ worker }, w.closes)
       this.bytesIn.inc({ worker }, w.bytesIn)
       this.bytesOut.inc({ worker }, w.bytesOut)
       this.busySeconds.inc({ worker }, w.busyNs / 1e9)

@@ -2,13 +2,17 @@
 // through one append stream: a long recording is never held in memory, and whatever was written
 // before a crash is readable (the reader drops a torn last line). stop() flushes, fsyncs and
 // closes. Unlike the CSV export this is deliberately not an atomic rename: a recording is
-// valuable precisely when the app dies in the middle of it.
+// valuable precisely when the app dies in the middle of it. A recording has a size cap
+// (`maxBytes`): the tick that would cross it is not written, the recorder stops taking ticks and
+// tells its owner (`onFull`), which stops it — so the file ends on a whole line, readable. The file
+// is created owner-only (../service/owner-only).
 import { createWriteStream, fsync, close, type WriteStream } from 'node:fs'
 import { promisify } from 'node:util'
 import type { EngineConfig } from '../../src-shared/engine-config'
 import type { StartInfo } from '../../src-shared/engine-snapshot'
 import type { MetricsTick } from '../../src-shared/metrics'
 import { RECORDING_FORMAT, RECORDING_VERSION, type RecordingHeader } from '../../src-shared/recording-format'
+import { OWNER_ONLY_FILE_MODE } from '../service/owner-only'
 
 const fsyncAsync = promisify(fsync)
 const closeAsync = promisify(close)
@@ -29,6 +33,10 @@ export interface TickRecorderOptions {
   maxUnwrittenBytes?: number
   /** Fail (EEXIST) rather than replace an existing file: for names main made up itself. */
   exclusive?: boolean
+  /** The file's size cap in bytes (the header is always written); none when omitted. */
+  maxBytes?: number
+  /** Called once when a tick did not fit under maxBytes; later ticks are dropped until stop(). */
+  onFull?: (maxBytes: number) => void
 }
 
 export interface RecordingResult {
@@ -43,6 +51,7 @@ export class TickRecorder {
   private bytes = 0
   private headerWritten = false
   private failed: Error | null = null
+  private full = false
   private stopping: Promise<RecordingResult> | null = null
 
   private constructor(
@@ -59,7 +68,7 @@ export class TickRecorder {
   static create(path: string, opts: TickRecorderOptions): Promise<TickRecorder> {
     return new Promise((resolve, reject) => {
       // autoClose off: stop() fsyncs the descriptor after the last write, then closes it.
-      const stream = createWriteStream(path, { flags: opts.exclusive ? 'wx' : 'w', mode: 0o644, autoClose: false })
+      const stream = createWriteStream(path, { flags: opts.exclusive ? 'wx' : 'w', mode: OWNER_ONLY_FILE_MODE, autoClose: false })
       stream.once('error', reject)
       stream.once('open', (fd) => {
         stream.off('error', reject)
@@ -76,11 +85,31 @@ export class TickRecorder {
     return this.failed
   }
 
+  /** True once a tick did not fit under maxBytes. */
+  get reachedLimit(): boolean {
+    return this.full
+  }
+
+  get byteCount(): number {
+    return this.bytes
+  }
+
   /** Appends one tick (the header first, on the first call). Never throws. */
   write(tick: MetricsTick): void {
-    if (this.failed || this.stopping) return
+    if (this.failed || this.stopping || this.full) return
     if (!this.headerWritten) this.writeHeader()
-    this.append(JSON.stringify(tick) + '\n')
+    const line = JSON.stringify(tick) + '\n'
+    const cap = this.opts.maxBytes
+    if (cap !== undefined && this.bytes + Buffer.byteLength(line) > cap) {
+      this.full = true
+      try {
+        this.opts.onFull?.(cap)
+      } catch {
+        // As with onError: the owner's handler must not break the tick path.
+      }
+      return
+    }
+    this.append(line)
     this.ticks++
     const max = this.opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES
     if (this.stream.writableLength > max) this.fail(new Error(`the disk is not keeping up: more than ${max} bytes of the recording are waiting to be written`))

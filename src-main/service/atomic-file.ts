@@ -1,12 +1,15 @@
 // Atomic file replacement: write a temp file in the destination's directory, fsync it, then
 // rename it over the destination. Readers see either the old file or the complete new one, never
 // a half-written export, and a failed write leaves no temp file behind. The temp file must be in
-// the same directory because rename is only atomic within one file system.
+// the same directory because rename is only atomic within one file system. The temp file is
+// created owner-only, and the rename keeps its mode, so the destination is owner-only too
+// (./owner-only).
 import { randomBytes } from 'node:crypto'
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Writable, type Duplex, type Readable } from 'node:stream'
+import { OWNER_ONLY_FILE_MODE } from './owner-only'
 
 export class AtomicFileWriter {
   private done = false
@@ -22,7 +25,7 @@ export class AtomicFileWriter {
   /** Creates the temp file next to `dest` (exclusive create, so it never clobbers anything). */
   static async open(dest: string): Promise<AtomicFileWriter> {
     const tempPath = join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-    const fh = await open(tempPath, 'wx', 0o644)
+    const fh = await open(tempPath, 'wx', OWNER_ONLY_FILE_MODE)
     return new AtomicFileWriter(dest, tempPath, fh, handleWriter(fh))
   }
 

@@ -9,11 +9,11 @@
 // should ever see). Nothing here throws: every outcome is a Result, and an addon failure leaves
 // the controller usable.
 import type { ServerState, ServerStatus } from '../../src-shared/api'
-import type { ApiError, Result } from '../../src-shared/result'
+import type { Result } from '../../src-shared/result'
 import { validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
-import type { StartInfo } from '../../src-shared/engine-snapshot'
 import type { NativeEngine } from '../addon/native-addon'
 import { apiError, toApiError } from './api-error'
+import { SerialQueue } from './serial-queue'
 
 export interface ControllerOptions {
   /**
@@ -26,21 +26,11 @@ export interface ControllerOptions {
 }
 
 /** A state change plus the fields it updates (omitted fields keep their value). */
-interface StatusPatch {
-  state: ServerState
-  config?: EngineConfig | null
-  info?: StartInfo | null
-  startedAt?: number | null
-  lastError?: ApiError | null
-}
+type StatusPatch = Partial<ServerStatus> & Pick<ServerStatus, 'state'>
 
 export class ServerController {
-  private state: ServerState = 'stopped'
-  private config: EngineConfig | null = null
-  private info: StartInfo | null = null
-  private startedAt: number | null = null
-  private lastError: ApiError | null = null
-  private queue: Promise<unknown> = Promise.resolve()
+  private current: ServerStatus = { state: 'stopped', config: null, info: null, startedAt: null, lastError: null }
+  private readonly queue = new SerialQueue()
   private readonly now: () => number
 
   constructor(
@@ -50,14 +40,9 @@ export class ServerController {
     this.now = opts.now ?? Date.now
   }
 
+  /** A copy: the caller may keep or change it. */
   status(): ServerStatus {
-    return {
-      state: this.state,
-      config: this.config && { ...this.config },
-      info: this.info && { ...this.info, features: [...this.info.features] },
-      startedAt: this.startedAt,
-      lastError: this.lastError && { ...this.lastError },
-    }
+    return structuredClone(this.current)
   }
 
   /** Validates `input` (a partial config merged over the defaults) and starts the engine. */
@@ -67,27 +52,17 @@ export class ServerController {
       const message = `invalid configuration: ${v.errors.map((e) => e.message).join('; ')}`
       return Promise.resolve({ ok: false, error: { code: 'invalid-config', message, fieldErrors: v.errors } })
     }
-    return this.serialise(() => this.doStart(v.value))
+    return this.queue.run(() => this.doStart(v.value))
   }
 
   /** Stops the engine; stopping a stopped server succeeds and changes nothing. */
   stop(): Promise<Result<ServerStatus>> {
-    return this.serialise(() => this.doStop())
-  }
-
-  private serialise<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job, job)
-    this.queue = run.catch(() => undefined)
-    return run
+    return this.queue.run(() => this.doStop())
   }
 
   private transition(patch: StatusPatch): void {
-    const previous = this.state
-    this.state = patch.state
-    if (patch.config !== undefined) this.config = patch.config
-    if (patch.info !== undefined) this.info = patch.info
-    if (patch.startedAt !== undefined) this.startedAt = patch.startedAt
-    if (patch.lastError !== undefined) this.lastError = patch.lastError
+    const previous = this.current.state
+    this.current = { ...this.current, ...patch }
     try {
       this.opts.onStatus?.(this.status(), previous)
     } catch {
@@ -96,7 +71,7 @@ export class ServerController {
   }
 
   private async doStart(config: EngineConfig): Promise<Result<ServerStatus>> {
-    if (this.state === 'running') {
+    if (this.current.state === 'running') {
       return { ok: false, error: apiError('already-running', 'the server is already running; stop it first') }
     }
     this.transition({ state: 'starting', config, info: null, startedAt: null, lastError: null })
@@ -113,10 +88,10 @@ export class ServerController {
   }
 
   private async doStop(): Promise<Result<ServerStatus>> {
-    if (this.state !== 'running') {
+    if (this.current.state !== 'running') {
       // stopped or failed: nothing of ours is running. A failed start leaves nothing to stop, so
       // stop acknowledges the failure and returns to stopped (the error stays in lastError).
-      if (this.state === 'failed') this.transition({ state: 'stopped' })
+      if (this.current.state === 'failed') this.transition({ state: 'stopped' })
       return { ok: true, value: this.status() }
     }
     this.transition({ state: 'stopping' })

@@ -8,7 +8,7 @@
 // reports running (after it resolved the host and test-connected once), or the run already ended.
 // Start and stop are serialised through one queue, like the server controller, so a stop that
 // arrives during the start's test connect applies to the run that start creates. While a run lasts
-// a timer samples the generator at the service's rate (a sibling of the metrics sampler) and emits
+// a timer samples the generator at the server's sample rate (a sibling of the metrics sampler) and emits
 // one LoadProgress per tick; the end emits the final sample and a LoadSummary. Nothing here throws
 // into a caller: every outcome is a Result.
 import type { LoadStatus } from '../../src-shared/api'
@@ -17,15 +17,16 @@ import {
   DEFAULT_LOAD_CONFIG,
   loadRates,
   validateLoadConfig,
+  zeroLoadCounters,
   type LoadConfig,
   type LoadCounters,
   type LoadProgress,
   type LoadRequest,
-  type LoadState,
   type LoadSummary,
 } from '../../src-shared/load'
 import type { NativeLoadGenerator, NativeStartError } from '../addon/native-addon'
 import { apiError, toApiError } from './api-error'
+import { SerialQueue } from './serial-queue'
 import { SAMPLE_HZ, checkSampleHz } from './sampler'
 
 export interface LoadTarget {
@@ -71,17 +72,12 @@ function invalidConfig(errors: { field: string; message: string }[]): ApiError {
 type StartOutcome = { ok: true } | { ok: false; err: unknown }
 
 export class LoadController {
-  private state: LoadState = 'idle'
-  private config: LoadConfig | null = null
-  private startedAt: number | null = null
-  private progress: LoadProgress | null = null
+  private current: LoadStatus = { state: 'idle', config: null, startedAt: null, progress: null, lastSummary: null, lastError: null }
   private prev: LoadCounters | null = null
-  private lastSummary: LoadSummary | null = null
-  private lastError: ApiError | null = null
   private stopRequested = false
   private runEnded: Promise<LoadSummary | null> = Promise.resolve(null)
   private timer: ReturnType<typeof setInterval> | null = null
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
   private disposing: Promise<void> | null = null
   readonly hz: number
   private readonly now: () => number
@@ -95,15 +91,9 @@ export class LoadController {
     this.now = opts.now ?? Date.now
   }
 
+  /** A copy: the caller may keep or change it. */
   status(): LoadStatus {
-    return structuredClone({
-      state: this.state,
-      config: this.config,
-      startedAt: this.startedAt,
-      progress: this.progress,
-      lastSummary: this.lastSummary,
-      lastError: this.lastError,
-    })
+    return structuredClone(this.current)
   }
 
   /**
@@ -114,12 +104,12 @@ export class LoadController {
     if (this.disposing) return Promise.resolve({ ok: false, error: apiError('disposed', 'the application is shutting down') })
     const v = validateLoadConfig(input, this.baseConfig(input))
     if (!v.ok) return Promise.resolve({ ok: false, error: invalidConfig(v.errors) })
-    return this.serialise(() => this.doStart(v.value))
+    return this.queue.run(() => this.doStart(v.value))
   }
 
   /** Ends the run (if any) and resolves after it ended, with its summary in lastSummary. */
   stop(): Promise<Result<LoadStatus>> {
-    return this.serialise(() => this.doStop())
+    return this.queue.run(() => this.doStop())
   }
 
   /**
@@ -127,7 +117,7 @@ export class LoadController {
    * that was under way, or of the last run when idle (null before the first run).
    */
   whenIdle(): Promise<LoadSummary | null> {
-    return this.queue.then(() => this.runEnded)
+    return this.queue.drained().then(() => this.runEnded)
   }
 
   /** Stops any run and refuses new ones. Idempotent. */
@@ -160,31 +150,20 @@ export class LoadController {
     return target ? { ...DEFAULT_LOAD_CONFIG, host: connectableHost(target.host), port: target.port } : DEFAULT_LOAD_CONFIG
   }
 
-  private serialise<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job, job)
-    this.queue = run.catch(() => undefined)
-    return run
-  }
-
   private async doStart(config: LoadConfig): Promise<Result<LoadStatus>> {
-    if (this.state !== 'idle') return { ok: false, error: apiError('already-running', 'a load run is already in progress; stop it first') }
-    this.state = 'starting'
-    this.config = config
-    this.lastError = null
+    if (this.current.state !== 'idle') return { ok: false, error: apiError('already-running', 'a load run is already in progress; stop it first') }
+    this.current = { ...this.current, state: 'starting', config, lastError: null }
     this.stopRequested = false
     // Promise.resolve().then: a synchronous throw from the addon becomes a rejection too.
     const run = Promise.resolve().then(() => this.lg.start(config))
     const outcome = await this.waitForStart(run)
     if (!outcome.ok) {
-      this.state = 'idle'
-      this.config = null
-      this.lastError = loadApiError(outcome.err)
-      return { ok: false, error: { ...this.lastError } }
+      const error = loadApiError(outcome.err)
+      this.current = { ...this.current, state: 'idle', config: null, lastError: error }
+      return { ok: false, error: { ...error } }
     }
-    this.state = 'running'
-    this.startedAt = this.now()
+    this.current = { ...this.current, state: 'running', startedAt: this.now(), progress: null }
     this.prev = null
-    this.progress = null
     this.sampleNow() // the zero-rate baseline of the run
     this.timer = setInterval(() => this.sampleNow(), 1000 / this.hz)
     this.timer.unref?.()
@@ -196,8 +175,8 @@ export class LoadController {
   }
 
   private async doStop(): Promise<Result<LoadStatus>> {
-    if (this.state === 'running') {
-      this.state = 'stopping'
+    if (this.current.state === 'running') {
+      this.current.state = 'stopping'
       this.stopRequested = true
       try {
         this.lg.stop()
@@ -234,23 +213,20 @@ export class LoadController {
   private finishRun(final: LoadCounters | null, err: unknown): LoadSummary {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
-    const counters = final ?? zeroCounters()
+    const counters = final ?? zeroLoadCounters()
     this.emitProgress(counters)
     const elapsedS = counters.elapsedMs / 1000
     const summary: LoadSummary = {
       ...structuredClone(counters),
-      config: this.config ?? DEFAULT_LOAD_CONFIG,
-      startedAt: this.startedAt ?? this.now(),
+      config: this.current.config ?? DEFAULT_LOAD_CONFIG,
+      startedAt: this.current.startedAt ?? this.now(),
       endedAt: this.now(),
       stoppedEarly: this.stopRequested,
       msgsPerS: elapsedS > 0 ? counters.msgsSent / elapsedS : 0,
       mbPerS: elapsedS > 0 ? counters.bytesSent / 1e6 / elapsedS : 0,
     }
-    this.state = 'idle'
-    this.config = null
-    this.startedAt = null
-    this.lastSummary = summary
-    if (err !== null) this.lastError = loadApiError(err)
+    this.current = { ...this.current, state: 'idle', config: null, startedAt: null, lastSummary: summary }
+    if (err !== null) this.current.lastError = loadApiError(err)
     try {
       this.opts.onFinished?.(structuredClone(summary))
     } catch (e) {
@@ -262,7 +238,7 @@ export class LoadController {
   private emitProgress(cur: LoadCounters): LoadProgress {
     const progress: LoadProgress = { ...cur, t: this.now(), ...loadRates(cur, this.prev) }
     this.prev = cur
-    this.progress = progress
+    this.current.progress = progress
     try {
       this.opts.onProgress?.(structuredClone(progress))
     } catch (err) {
@@ -285,23 +261,5 @@ export class LoadController {
     } catch {
       // Reporting must never become the failure.
     }
-  }
-}
-
-function zeroCounters(): LoadCounters {
-  return {
-    running: false,
-    elapsedMs: 0,
-    connectsOk: 0,
-    connectsFailed: 0,
-    activeConnections: 0,
-    msgsSent: 0,
-    msgsEchoed: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-    mismatchedBytes: 0,
-    faultsInjected: { ...DEFAULT_LOAD_CONFIG.faults },
-    errors: [],
-    latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 },
   }
 }

@@ -123,7 +123,7 @@ export interface SamplerOptions {
   now?: () => number
   /** Samples per second, 1–100 (default 10). */
   hz?: number
-  /** seq of the first tick (so seq keeps increasing across runs of one service). */
+  /** seq of the first tick (so seq keeps increasing across runs of one server). */
   firstSeq?: number
 }
 

@@ -3,7 +3,7 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from './App.vue'
 import { useUiStore } from './stores/ui'
-import { alertEvent, FakeApi, tick } from './testing/fake-api'
+import { alertEvent, createFakeApi, tick } from './testing/fake-api'
 import { mountWithApp } from './testing/mount'
 
 const SERVER_IDS = [
@@ -40,15 +40,15 @@ describe('App', () => {
   })
 
   it('renders the Server tab with every control tests and users rely on, and live data from ticks', async () => {
-    const api = new FakeApi()
+    const api = createFakeApi()
     const { wrapper } = mountWithApp(App, { api })
     await flushPromises()
     for (const id of SERVER_IDS) expect(wrapper.find(`[data-testid="${id}"]`).exists(), id).toBe(true)
     expect(wrapper.get('[data-testid="state"]').attributes('data-state')).toBe('stopped')
 
     const reset = { code: 104, nativeName: 'ECONNRESET', name: 'connection-reset', count: 2, perS: 20 }
-    api.emitTick(tick(1))
-    api.emitTick(tick(2, { errors: [reset] }))
+    api.emit('metrics:tick', tick(1))
+    api.emit('metrics:tick', tick(2, { errors: [reset] }))
     await flushPromises()
     expect(wrapper.get('[data-testid="kpi-sessions"]').text()).toBe('2')
     expect(wrapper.findAll('[data-testid="worker-table"] tbody tr[data-worker]:not([data-worker="all"])')).toHaveLength(2)
@@ -61,7 +61,7 @@ describe('App', () => {
     const { wrapper } = mountWithApp(App)
     await flushPromises()
     const tablist = wrapper.get('[role="tablist"]')
-    expect(tablist.findAll('[role="tab"]')).toHaveLength(5)
+    expect(tablist.findAll('[role="tab"]')).toHaveLength(7)
     const server = wrapper.get('[data-testid="tab-server"]')
     expect(server.attributes('aria-selected')).toBe('true')
     expect(server.attributes('tabindex')).toBe('0')
@@ -82,10 +82,10 @@ describe('App', () => {
   })
 
   it('shows active alerts above the charts and counts them on the Settings tab', async () => {
-    const api = new FakeApi()
+    const api = createFakeApi()
     const { wrapper } = mountWithApp(App, { api })
     await flushPromises()
-    api.emit('alert', alertEvent('raised', Date.now(), { metric: 'queueDepth', threshold: 10 }))
+    api.emit('alerts:event', alertEvent('raised', Date.now(), { metric: 'queueDepth', threshold: 10 }))
     await flushPromises()
     const banner = wrapper.get('[data-testid="alert-banner"]')
     expect(banner.text()).toContain('queue depth on all workers > 10 for 0 s (now 12)')

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto'
 import { release } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { NativeStartError } from '../../src-main/addon/native-addon'
 import type { EngineSnapshot } from '../../src-shared/engine-snapshot'
 import { addon, backendUnavailable } from './support/addon'
+import { INVALID_CONFIGS, startError } from './support/config-errors'
 import { EngineFixture } from './support/engine-fixture'
 import { closed, echoRoundTrip, freePort, readExactly, waitFor } from './support/net'
 
@@ -145,36 +145,8 @@ for (const { name, config, recv } of CASES) {
 describe('engine config errors', () => {
   const engine = new addon.Engine()
 
-  async function startError(config: Record<string, unknown>): Promise<NativeStartError> {
-    try {
-      await engine.start(config)
-    } catch (err) {
-      return err as NativeStartError
-    }
-    await engine.stop()
-    throw new Error('start unexpectedly succeeded')
-  }
-
-  it.each([
-    [{ port: 0 }, 'port'],
-    [{ port: 70_000 }, 'port'],
-    [{ workers: 0 }, 'workers'],
-    [{ host: 'localhost' }, 'host'],
-    [{ recvBufferSize: 1 }, 'recvBufferSize'],
-    [{ host: ':::' }, 'host'],
-    [{ recvBufferSize: 65_536, sendQueueLimit: 65_536 }, 'sendQueueLimit'],
-    // The IOCP options are checked on Linux too, so a config means the same on both platforms.
-    [{ iocpDequeue: 'bogus' }, 'iocpDequeue'],
-    [{ iocpPortLayout: 'per-worker' }, 'iocpPortLayout'],
-    [{ iocpAcceptPool: 0 }, 'iocpAcceptPool'],
-    [{ iocpAcceptPool: 1025 }, 'iocpAcceptPool'],
-    [{ iocpAcceptPool: '32' }, 'iocpAcceptPool'],
-    // So is the io_uring receive model, on every backend.
-    [{ iouringRecv: 'bogus' }, 'iouringRecv'],
-    [{ iouringRecv: 'multi' }, 'iouringRecv'],
-    [{ iouringRecv: 1 }, 'iouringRecv'],
-  ])('%o is rejected as invalid-config naming %s', async (config, field) => {
-    const e = await startError(config)
+  it.each(INVALID_CONFIGS)('%o is rejected as invalid-config naming %s', async (config, field) => {
+    const e = await startError(engine, config)
     expect(e.code).toBe('invalid-config')
     expect(e.field).toBe(field)
     expect(e.message).toContain(field)
@@ -182,7 +154,7 @@ describe('engine config errors', () => {
   })
 
   it('rejects a wrongly typed field with invalid-config and a message naming it', async () => {
-    const e = await startError({ port: 'nine thousand' })
+    const e = await startError(engine, { port: 'nine thousand' })
     expect(e.code).toBe('invalid-config')
     expect(e.message).toContain('port')
   })
@@ -192,7 +164,7 @@ describe('engine config errors', () => {
     const port = await freePort()
     await other.start({ host: '127.0.0.1', port, workers: 1 })
     try {
-      const e = await startError({ host: '127.0.0.1', port, workers: 1 })
+      const e = await startError(engine, { host: '127.0.0.1', port, workers: 1 })
       expect(e.code).toBe('address-in-use')
       expect(e.nativeName).toBe('EADDRINUSE')
       expect(typeof e.nativeCode).toBe('number')

@@ -1,4 +1,4 @@
-// The load controller and the service's load channels over the real addon: the native generator
+// The load controller and the load feature's channels over the real addon: the native generator
 // against the native engine on 127.0.0.1 (and against a corrupting Node server), real sockets only.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { LoadStatus } from '../../src-shared/api'
@@ -6,9 +6,9 @@ import { FAULT_KINDS, LOAD_PRESETS, type LoadProgress, type LoadSummary } from '
 import type { NativeEngine } from '../../src-main/addon/native-addon'
 import { connectableHost, LoadController } from '../../src-main/service/load-controller'
 import { silentLogger } from '../../src-main/service/log'
-import { MonitorService } from '../../src-main/service/monitor-service'
+import { createApp, type App } from '../../src-main/app'
 import { addon } from './support/addon'
-import { startCorruptingEchoServer, type CorruptingServer } from './support/corrupting-server'
+import { corruptingEchoServer } from './support/corrupting-server'
 import { freePort, waitFor } from './support/net'
 
 const serverErrors = (engine: NativeEngine) => engine.snapshot().workers.flatMap((w) => w.errors)
@@ -179,16 +179,12 @@ describe('LoadController against the engine', () => {
 })
 
 describe('a corrupting echo server', () => {
-  let corrupt: CorruptingServer
-  beforeAll(async () => {
-    corrupt = await startCorruptingEchoServer()
-  })
-  afterAll(() => corrupt.close())
+  const corruptPort = corruptingEchoServer()
 
   it('is caught: mismatchedBytes > 0', async () => {
     const c = new LoadController(new addon.LoadGenerator())
     try {
-      expect((await c.start({ port: corrupt.port, connections: 4, messageSize: 512, durationMs: 500 })).ok).toBe(true)
+      expect((await c.start({ port: corruptPort(), connections: 4, messageSize: 512, durationMs: 500 })).ok).toBe(true)
       const s = (await c.whenIdle())!
       expect(s.msgsSent).toBeGreaterThan(0)
       expect(s.mismatchedBytes).toBeGreaterThan(0)
@@ -198,17 +194,22 @@ describe('a corrupting echo server', () => {
   })
 })
 
-describe('MonitorService load channels', () => {
-  const services: MonitorService[] = []
+describe('the load feature\'s channels', () => {
+  const apps: App[] = []
   afterEach(async () => {
-    await Promise.all(services.splice(0).map((s) => s.dispose()))
+    await Promise.all(apps.splice(0).map((a) => a.dispose()))
   })
+  async function app(sampleHz?: number): Promise<App> {
+    const a = await createApp({ store: null, addon, sampleHz, applyPrometheusConfig: false, logger: silentLogger })
+    apps.push(a)
+    return a
+  }
 
   it('aims at the running server by default and streams progress and the summary as events', async () => {
-    const s = new MonitorService({ addon, sampleHz: 20, logger: silentLogger })
-    services.push(s)
+    const a = await app(20)
+    const s = a.service
     const port = await freePort()
-    expect((await s.start({ port, workers: 2 })).ok).toBe(true)
+    expect((await a.server.start({ port, workers: 2 })).ok).toBe(true)
     const progress: LoadProgress[] = []
     const finished: LoadSummary[] = []
     s.on('load:progress', (p) => progress.push(p))
@@ -221,30 +222,29 @@ describe('MonitorService load channels', () => {
     expect(summary.mismatchedBytes).toBe(0)
     expect(summary.bytesReceived).toBe(summary.bytesSent)
     expect(progress.length).toBeGreaterThanOrEqual(8)
-    const st = await s.loadStatus()
+    const st = await a.load.status()
     expect(st.ok && st.value.state).toBe('idle')
     expect(st.ok && st.value.lastSummary).toEqual(summary)
 
     // The server's final tick counts exactly the bytes the generator sent.
-    expect((await s.stop()).ok).toBe(true)
-    expect(s.lastTick()!.total.bytesInTotal).toBe(summary.bytesSent)
-    expect(s.lastTick()!.total.bytesOutTotal).toBe(summary.bytesReceived)
+    expect((await a.server.stop()).ok).toBe(true)
+    expect(a.server.lastTick()!.total.bytesInTotal).toBe(summary.bytesSent)
+    expect(a.server.lastTick()!.total.bytesOutTotal).toBe(summary.bytesReceived)
   })
 
   it('validates load payloads and stops a run on dispose', async () => {
-    const s = new MonitorService({ addon, logger: silentLogger })
-    services.push(s)
-    expect(await s.loadStart({ connections: 'many' })).toMatchObject({ ok: false, error: { code: 'invalid-config', fieldErrors: [{ field: 'connections' }] } })
-    expect(await s.loadStop({ junk: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-message' } })
+    const a = await app()
+    expect(await a.service.invoke('load:start', { connections: 'many' })).toMatchObject({ ok: false, error: { code: 'invalid-config', fieldErrors: [{ field: 'connections' }] } })
+    expect(await a.service.invoke('load:stop', { junk: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-message' } })
     const port = await freePort()
-    await s.start({ port })
-    expect((await s.loadStart({ connections: 2, durationMs: 60_000 })).ok).toBe(true)
+    await a.server.start({ port })
+    expect((await a.load.start({ connections: 2, durationMs: 60_000 })).ok).toBe(true)
     const t0 = performance.now()
-    await s.dispose()
+    await a.dispose()
     expect(performance.now() - t0).toBeLessThan(2000)
-    const st = await s.loadStatus()
+    const st = await a.load.status()
     expect(st.ok && st.value.state).toBe('idle')
     expect(st.ok && st.value.lastSummary?.stoppedEarly).toBe(true)
-    expect(await s.loadStart({})).toMatchObject({ ok: false, error: { code: 'disposed' } })
+    expect(await a.load.start({})).toMatchObject({ ok: false, error: { code: 'disposed' } })
   })
 })

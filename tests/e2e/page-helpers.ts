@@ -35,7 +35,7 @@ export async function chartUpdates(page: Page, testid: string): Promise<number> 
   return Number(await page.getByTestId(testid).locator('[data-updates]').first().getAttribute('data-updates'))
 }
 
-export function tab(page: Page, id: 'server' | 'load' | 'errors' | 'recordings' | 'settings'): Promise<void> {
+export function tab(page: Page, id: 'server' | 'load' | 'errors' | 'sessions' | 'learn' | 'recordings' | 'settings'): Promise<void> {
   return page.getByTestId(`tab-${id}`).click()
 }
 
@@ -60,6 +60,18 @@ export async function startServer(page: Page, workers: number): Promise<number> 
   await expect(page.getByTestId('state')).toHaveAttribute('data-state', 'running')
   await expect.poll(async () => (await hook(page)).workers).toBe(workers)
   return port
+}
+
+/**
+ * Starts a load run from the Load tab: a preset, then the given fields (test id → value) over it;
+ * resolves once the run is seen running. For runs long enough to outlast the test's checks.
+ */
+export async function startLoadRun(page: Page, preset: 'steady' | 'faults', fields: Record<string, string>): Promise<void> {
+  await tab(page, 'load')
+  await page.getByTestId(`preset-${preset}`).click()
+  for (const [testid, value] of Object.entries(fields)) await page.getByTestId(testid).fill(value)
+  await page.getByTestId('load-start').click()
+  await expect(page.getByTestId('load-state')).toHaveAttribute('data-state', 'running', { timeout: 15_000 })
 }
 
 /** Drags across a chart's plot from `from` to `to` (fractions of its width): zoom to that span. */

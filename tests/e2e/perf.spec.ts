@@ -8,70 +8,15 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
+import { frameStats, round, startFrameRecording, stopFrameRecording } from './frame-timing'
 import { sleep } from './net-helpers'
-import { dashboardUrl, ensureStopped, hook, startServer, tab } from './page-helpers'
+import { dashboardUrl, ensureStopped, hook, startLoadRun, startServer, tab } from './page-helpers'
 
 const MEASURE_MS = 10_000
 /** The same measurement on the Settings tab (no charts): what the machine itself allows. */
 const BASELINE_MS = 4_000
 const OUT = resolve(__dirname, '../../test-results/frame-time.json')
 
-interface PagePerf {
-  deltas: number[]
-  longTasks: number
-  longTaskMs: number
-  stop: boolean
-}
-
-/** Starts rAF / long-task recording in the page. */
-function startRecording(): void {
-  const perf: PagePerf = { deltas: [], longTasks: 0, longTaskMs: 0, stop: false }
-  ;(window as unknown as { __perf: PagePerf }).__perf = perf
-  let last = performance.now()
-  const frame = (t: number) => {
-    perf.deltas.push(t - last)
-    last = t
-    if (!perf.stop) requestAnimationFrame(frame)
-  }
-  requestAnimationFrame(frame)
-  try {
-    const obs = new PerformanceObserver((list) => {
-      if (perf.stop) return obs.disconnect()
-      for (const e of list.getEntries()) {
-        perf.longTasks++
-        perf.longTaskMs += e.duration
-      }
-    })
-    obs.observe({ type: 'longtask' })
-  } catch {
-    // No long-task timing in this browser: reported as 0.
-  }
-}
-
-function stopRecording(): { deltas: number[]; longTasks: number; longTaskMs: number } {
-  const p = (window as unknown as { __perf: PagePerf }).__perf
-  p.stop = true
-  return { deltas: p.deltas.slice(1), longTasks: p.longTasks, longTaskMs: p.longTaskMs }
-}
-
-function frameStats(deltas: number[]) {
-  const sorted = [...deltas].sort((a, b) => a - b)
-  return {
-    frames: deltas.length,
-    median: round(quantile(sorted, 0.5)),
-    p95: round(quantile(sorted, 0.95)),
-    p99: round(quantile(sorted, 0.99)),
-    max: round(sorted[sorted.length - 1] ?? Number.NaN),
-    over16ms: deltas.filter((d) => d > 16.7 + 1).length,
-    over50ms: deltas.filter((d) => d > 50).length,
-  }
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
-}
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
 test('frame time and memory at 64 workers under load (recorded in test-results/frame-time.json)', async ({ page }) => {
   test.setTimeout(90_000)
@@ -79,19 +24,14 @@ test('frame time and memory at 64 workers under load (recorded in test-results/f
   await startServer(page, 64)
 
   // Traffic on every worker: 256 connections at 20,000 msg/s from the built-in generator.
-  await tab(page, 'load')
-  await page.getByTestId('preset-steady').click()
-  await page.getByTestId('load-connections').fill('256')
-  await page.getByTestId('load-duration').fill('20')
-  await page.getByTestId('load-start').click()
-  await expect(page.getByTestId('load-state')).toHaveAttribute('data-state', 'running')
+  await startLoadRun(page, 'steady', { 'load-connections': '256', 'load-duration': '20' })
 
   // Baseline: the same traffic, no charts on screen.
   await tab(page, 'settings')
   await sleep(1000)
-  await page.evaluate(startRecording)
+  await page.evaluate(startFrameRecording, null)
   await sleep(BASELINE_MS)
-  const baseline = await page.evaluate(stopRecording)
+  const baseline = await page.evaluate(stopFrameRecording)
 
   await tab(page, 'server')
   await expect(page.getByTestId('queue-depth-chart').locator('[data-mode]')).toHaveAttribute('data-mode', 'heatmap')
@@ -107,9 +47,9 @@ test('frame time and memory at 64 workers under load (recorded in test-results/f
   const heapBefore = await heap()
   const hookBefore = await hook(page)
 
-  await page.evaluate(startRecording)
+  await page.evaluate(startFrameRecording, null)
   await sleep(MEASURE_MS)
-  const perf = await page.evaluate(stopRecording)
+  const perf = await page.evaluate(stopFrameRecording)
   const hookAfter = await hook(page)
   const heapAfter = await heap()
 

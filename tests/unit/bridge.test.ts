@@ -4,59 +4,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import WebSocket from 'ws'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { LoadStatus, ServerStatus } from '../../src-shared/api'
-import type { Result } from '../../src-shared/result'
 import type { LoadSummary } from '../../src-shared/load'
-import { BRIDGE_MAX_MESSAGE_BYTES, BRIDGE_MAX_RECORDING_BYTES, BRIDGE_PATH, type BridgeEvent, type BridgeReply } from '../../src-shared/bridge-protocol'
+import { BRIDGE_MAX_MESSAGE_BYTES, BRIDGE_MAX_RECORDING_BYTES, BRIDGE_PATH } from '../../src-shared/bridge-protocol'
 import { BRIDGE_NO_ID } from '../../src-shared/validate'
 import { startDashboardServer, type DashboardServer } from '../../src-main/bridge/dashboard-server'
-import { MonitorService } from '../../src-main/service/monitor-service'
+import { createApp, type App } from '../../src-main/app'
 import { silentLogger } from '../../src-main/service/log'
 import { addon } from '../addon/support/addon'
 import { connectTcp, echoRoundTrip, freePort, waitFor } from '../addon/support/net'
+import { BridgeTestClient as Client } from './support/bridge-client'
 import { mulberry32 } from './support/prng'
-
-/** A bridge client that records replies and events. */
-class Client {
-  readonly replies: BridgeReply[] = []
-  readonly events: BridgeEvent[] = []
-  private nextId = 1
-  private waiters = new Map<number, (r: Result<unknown>) => void>()
-
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString())
-      if ('event' in msg) this.events.push(msg)
-      else {
-        this.replies.push(msg)
-        this.waiters.get(msg.id)?.(msg.result)
-      }
-    })
-  }
-
-  static open(url: string, headers: Record<string, string> = {}): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers })
-      ws.once('open', () => resolve(new Client(ws)))
-      ws.once('error', reject)
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
-    })
-  }
-
-  call<T = unknown>(channel: string, payload?: unknown): Promise<Result<T>> {
-    const id = this.nextId++
-    return new Promise((resolve) => {
-      this.waiters.set(id, resolve as (r: Result<unknown>) => void)
-      this.ws.send(JSON.stringify(payload === undefined ? { id, channel } : { id, channel, payload }))
-    })
-  }
-
-  close(): void {
-    this.ws.close()
-  }
-}
 
 function httpGet(port: number, path: string, opts: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -72,7 +31,7 @@ function httpGet(port: number, path: string, opts: { method?: string; host?: str
 }
 
 describe('dashboard server', () => {
-  let service: MonitorService
+  let app: App
   let server: DashboardServer
   let staticDir: string
   let wsUrl: string
@@ -83,14 +42,14 @@ describe('dashboard server', () => {
     mkdirSync(join(staticDir, 'assets'))
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>IOCP Monitor</title><script type="module" src="./assets/app.js"></script>')
     writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)')
-    service = new MonitorService({ addon, sampleHz: 50, logger: silentLogger })
-    server = await startDashboardServer({ service, staticDir, logger: silentLogger })
+    app = await createApp({ store: null, addon, sampleHz: 50, applyPrometheusConfig: false, logger: silentLogger })
+    server = await startDashboardServer({ service: app.service, staticDir, logger: silentLogger })
     wsUrl = `ws://127.0.0.1:${server.port}${BRIDGE_PATH}?token=${server.token}`
   })
   afterEach(() => clients.splice(0).forEach((c) => c.close()))
   afterAll(async () => {
     await server.close()
-    await service.dispose()
+    await app.dispose()
     rmSync(staticDir, { recursive: true, force: true })
   })
 
@@ -145,7 +104,7 @@ describe('dashboard server', () => {
     })
 
     it('explains a missing renderer build instead of failing obscurely', async () => {
-      const s2 = await startDashboardServer({ service, staticDir: join(staticDir, 'missing'), logger: silentLogger })
+      const s2 = await startDashboardServer({ service: app.service, staticDir: join(staticDir, 'missing'), logger: silentLogger })
       try {
         const r = await httpGet(s2.port, `/?token=${s2.token}`)
         expect(r.status).toBe(503)
@@ -296,7 +255,7 @@ describe('dashboard server', () => {
     })
 
     it('close() disconnects clients', async () => {
-      const s2 = await startDashboardServer({ service, staticDir, logger: silentLogger })
+      const s2 = await startDashboardServer({ service: app.service, staticDir, logger: silentLogger })
       const c = await Client.open(`ws://127.0.0.1:${s2.port}${BRIDGE_PATH}?token=${s2.token}`)
       const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)))
       await s2.close()

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { BRIDGE_DEFAULT_MAX_CLIENTS } from '../../src-shared/bridge-protocol'
 import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
 import { DEFAULT_LOAD_CONFIG, LOAD_PRESETS, NO_FAULTS } from '../../src-shared/load'
 import { parseCommandLine, UsageError } from '../../src-main/cli/args'
@@ -15,11 +16,11 @@ const usageError = (argv: string[]): string => {
 
 describe('parseCommandLine', () => {
   it('serve with defaults', () => {
-    expect(parseCommandLine(['serve'])).toEqual({ command: 'serve', config: DEFAULT_ENGINE_CONFIG, csv: null, sampleHz: 10, metricsPort: 0, record: null })
+    expect(parseCommandLine(['serve'])).toEqual({ command: 'serve', config: DEFAULT_ENGINE_CONFIG, csv: null, sampleHz: 10, metricsPort: 0, record: null, sessionsCsv: null })
   })
 
   it('serve with every flag, in both --flag value and --flag=value forms', () => {
-    const cmd = parseCommandLine(['serve', '--host', '::1', '--port=9100', '--threads', '4', '--backend', 'epoll', '--workload=discard', '--close-mode', 'abortive', '--csv', 'out.csv', '--sample-hz', '20', '--metrics-port=9464', '--record', 'run.ndjson'])
+    const cmd = parseCommandLine(['serve', '--host', '::1', '--port=9100', '--threads', '4', '--backend', 'epoll', '--workload=discard', '--close-mode', 'abortive', '--csv', 'out.csv', '--sample-hz', '20', '--metrics-port=9464', '--record', 'run.ndjson', '--sessions-csv=s.csv'])
     expect(cmd).toEqual({
       command: 'serve',
       config: { ...DEFAULT_ENGINE_CONFIG, host: '::1', port: 9100, workers: 4, backend: 'epoll', workload: 'discard', closeMode: 'abortive' },
@@ -27,6 +28,7 @@ describe('parseCommandLine', () => {
       sampleHz: 20,
       metricsPort: 9464,
       record: 'run.ndjson',
+      sessionsCsv: 's.csv',
     })
   })
 
@@ -78,14 +80,16 @@ describe('parseCommandLine', () => {
     [['serve', '--verbose'], /unknown option --verbose for serve/],
     [['serve', 'extra'], /unexpected argument 'extra' for serve/],
     [['ui', '--threads', '2'], /unknown option --threads for ui/],
+    [['ui', '--max-clients', '0'], /--max-clients must be an integer from 1 to 1024/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j → a usage error naming the flag', (argv, message) => {
     expect(usageError(argv)).toMatch(message)
   })
 
   it('ui defaults to a random loopback port', () => {
-    expect(parseCommandLine(['ui'])).toEqual({ command: 'ui', host: '127.0.0.1', port: 0, staticDir: null, sampleHz: null })
+    expect(parseCommandLine(['ui'])).toEqual({ command: 'ui', host: '127.0.0.1', port: 0, staticDir: null, sampleHz: null, maxClients: BRIDGE_DEFAULT_MAX_CLIENTS })
     expect(parseCommandLine(['ui', '--port', '8080', '--static', 'dist'])).toMatchObject({ port: 8080, staticDir: 'dist' })
+    expect(parseCommandLine(['ui', '--max-clients', '4'])).toMatchObject({ maxClients: 4 })
   })
 
   it('help in all its spellings', () => {
@@ -95,7 +99,7 @@ describe('parseCommandLine', () => {
 
 describe('iocp-monitor load arguments', () => {
   it('defaults, and every flag', () => {
-    expect(parseCommandLine(['load'])).toEqual({ command: 'load', config: DEFAULT_LOAD_CONFIG })
+    expect(parseCommandLine(['load'])).toEqual({ command: 'load', config: { ...DEFAULT_LOAD_CONFIG, threads: 0 } }) // the CLI lets the generator choose its threads
     const cmd = parseCommandLine([
       'load', '--host', 'localhost', '--port', '9100', '--conns', '7', '--size=64', '--seconds', '1.5', '--rate', '2000', '--pipeline', '4',
       '--messages', '100', '--ramp-up-ms', '300', '--threads', '3', '--no-verify', '--faults', 'reset=5,halfclose=5,slow=2',

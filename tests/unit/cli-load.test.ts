@@ -1,14 +1,13 @@
 // `iocp-monitor load` end to end: the real command against `iocp-monitor serve` (another process)
 // and against a corrupting Node echo server, over real sockets on 127.0.0.1.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { LoadSummary } from '../../src-shared/load'
-import { startCorruptingEchoServer, type CorruptingServer } from '../addon/support/corrupting-server'
+import { corruptingEchoServer } from '../addon/support/corrupting-server'
 import { freePort, occupyPort } from '../addon/support/net'
 import { HOST_PAIRS, run, scrape, waitForLine, type Run } from './support/cli-process'
+import { tempDir } from './support/temp-dir'
 
 /** stdout must be exactly one line, the JSON summary. */
 function summaryOf(r: Run): LoadSummary {
@@ -18,15 +17,11 @@ function summaryOf(r: Run): LoadSummary {
 }
 
 describe('iocp-monitor load', () => {
-  let dir: string
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'iocpm-load-'))
-  })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const tmp = tempDir('iocpm-load-')
 
   it.each(HOST_PAIRS)('against `serve` (serve on %s, load on %s): one JSON summary on stdout whose bytesSent is exactly the server CSV’s bytes_in_total', async (serveHost, loadHost) => {
     const port = await freePort()
-    const csv = join(dir, `server-${serveHost}-${loadHost}.csv`)
+    const csv = tmp(`server-${serveHost}-${loadHost}.csv`)
     const server = run(['serve', '--port', String(port), '--threads', '2', '--csv', csv], { host: serveHost })
     try {
       await waitForLine(server, /^listening /m)
@@ -105,14 +100,10 @@ describe('iocp-monitor load', () => {
   })
 
   describe('against a corrupting echo server', () => {
-    let corrupt: CorruptingServer
-    beforeAll(async () => {
-      corrupt = await startCorruptingEchoServer()
-    })
-    afterAll(() => corrupt.close())
+    const corruptPort = corruptingEchoServer()
 
     it('exits 1 with mismatchedBytes > 0', async () => {
-      const load = run(['load', '--port', String(corrupt.port), '--conns', '4', '--size', '256', '--seconds', '1'])
+      const load = run(['load', '--port', String(corruptPort()), '--conns', '4', '--size', '256', '--seconds', '1'])
       expect((await load.exit).code).toBe(1)
       const s = summaryOf(load)
       expect(s.mismatchedBytes).toBeGreaterThan(0)
@@ -120,7 +111,7 @@ describe('iocp-monitor load', () => {
     })
 
     it('--no-verify sends without checking echoes (exit 0)', async () => {
-      const load = run(['load', '--port', String(corrupt.port), '--conns', '2', '--messages', '200', '--seconds', '0', '--no-verify'])
+      const load = run(['load', '--port', String(corruptPort()), '--conns', '2', '--messages', '200', '--seconds', '0', '--no-verify'])
       expect((await load.exit).code).toBe(0)
       expect(summaryOf(load)).toMatchObject({ msgsSent: 200, mismatchedBytes: 0, config: { expectEcho: false } })
     })

@@ -1,27 +1,24 @@
 // The real command, as a user runs it: node bin/iocp-monitor.cjs … (compiled with tsc first).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { get } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connectTcp, echoRoundTrip, freePort, occupyPort } from '../addon/support/net'
 import { run, TRAITS, waitForLine } from './support/cli-process'
+import { tempDir } from './support/temp-dir'
 
 describe('iocp-monitor CLI', () => {
-  let dir: string
   // dist-cli/ is compiled from the current sources by tests/unit/global-setup.ts.
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'iocpm-cli-'))
-  })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const tmp = tempDir('iocpm-cli-')
 
   it('serve: prints exactly "listening HOST:PORT", stops on SIGTERM with exit 0 and writes the CSV', async () => {
     const port = await freePort()
-    const csv = join(dir, 'metrics.csv')
+    const csv = tmp('metrics.csv')
     const r = run(['serve', '--port', String(port), '--threads', '2', '--csv', csv])
     await waitForLine(r, /^listening 127\.0\.0\.1:(\d+)\n/m)
     expect(r.stdout()).toBe(`listening 127.0.0.1:${port}\n`)
+    // Printed to stderr before "listening", but the two streams do not keep their order.
+    await waitForLine(r, TRAITS.backendLine, 15_000, 'stderr')
     expect(r.stderr()).toMatch(TRAITS.backendLine)
     expect(r.stderr()).toMatch(/, 2 worker\(s\)/)
 
@@ -41,7 +38,7 @@ describe('iocp-monitor CLI', () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null })
     expect(r.stdout()).toBe(`listening 127.0.0.1:${port}\n`) // still just the one line
     expect(r.stderr()).toContain(`${TRAITS.stopSignal('SIGTERM')}: stopping`)
-    expect(readdirSync(dir).filter((f) => f.includes('metrics'))).toEqual(['metrics.csv']) // no temp file left
+    expect(readdirSync(tmp()).filter((f) => f.includes('metrics'))).toEqual(['metrics.csv']) // no temp file left
 
     const rows = parse(readFileSync(csv, 'utf8'), { columns: true }) as Record<string, string>[]
     const all = rows.filter((row) => row.worker === 'all')
@@ -55,6 +52,7 @@ describe('iocp-monitor CLI', () => {
   it('serve: SIGINT stops cleanly too', async () => {
     const r = run(['serve', '--port', String(await freePort()), '--workers', '1', '--backend', TRAITS.explicitBackend])
     await waitForLine(r, /^listening /m)
+    await waitForLine(r, /^backend /m, 15_000, 'stderr')
     expect(r.stderr()).toMatch(new RegExp(`^backend ${TRAITS.explicitBackend}, 1 worker`, 'm'))
     r.child.kill('SIGINT')
     expect(await r.exit).toEqual({ code: 0, signal: null })
@@ -85,7 +83,7 @@ describe('iocp-monitor CLI', () => {
   })
 
   it('serve --csv into a missing directory fails before listening', async () => {
-    const r = run(['serve', '--port', String(await freePort()), '--csv', join(dir, 'no', 'such', 'dir.csv')])
+    const r = run(['serve', '--port', String(await freePort()), '--csv', tmp('no', 'such', 'dir.csv')])
     expect((await r.exit).code).toBe(1)
     expect(r.stderr()).toMatch(/--csv .*cannot create the file/)
     expect(r.stdout()).toBe('')
@@ -93,7 +91,7 @@ describe('iocp-monitor CLI', () => {
 
   it('ui: prints the tokenised dashboard URL, serves it, stops on SIGTERM', async () => {
     const port = await freePort()
-    const r = run(['ui', '--port', String(port), '--static', dir])
+    const r = run(['ui', '--port', String(port), '--static', tmp()])
     const [, url] = await waitForLine(r, /^dashboard (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})\n/m)
     expect(url).toContain(`127.0.0.1:${port}/`)
     const status = await new Promise<number>((res, rej) => get(url!, (resp) => (resp.resume(), res(resp.statusCode ?? 0))).on('error', rej))

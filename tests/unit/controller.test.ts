@@ -123,6 +123,8 @@ function scriptedEngine(behaviour: { start?: () => unknown; stop?: () => unknown
     start: () => (behaviour.start ? behaviour.start() : Promise.resolve({ backend: 'epoll', host: '127.0.0.1', port: 1, workers: 1, features: [] })) as never,
     stop: () => (behaviour.stop ? behaviour.stop() : Promise.resolve()) as never,
     snapshot: () => ({ monoNs: 0, running: false, workers: [] }),
+    sessions: () => ({ monoNs: 0, sendQueueLimit: 0, live: 0, matched: 0, bytesIn: 0, bytesOut: 0, sendQueue: 0, rows: [] }),
+    closeSession: () => false,
     get running() {
       return behaviour.running ?? false
     },

@@ -1,13 +1,12 @@
 // The CSV we write must parse back (csv-parse) to the documented columns, one row per worker per
 // tick plus "all", ISO timestamps and exact totals; files appear atomically.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
 import { CSV_COLUMNS, CsvRecorder, countCsvRows, ticksToCsv, writeCsvFile } from '../../src-main/service/csv-export'
 import { totalSample } from '../../src-main/service/sampler'
+import { tempDir } from './support/temp-dir'
 
 function sample(worker: number, k: number): WorkerSample {
   return {
@@ -36,11 +35,7 @@ type Row = Record<(typeof CSV_COLUMNS)[number], string>
 const parseCsv = (text: string): Row[] => parse(text, { columns: true, skip_empty_lines: true })
 
 describe('CSV export', () => {
-  let dir: string
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'iocpm-csv-'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+  const tmp = tempDir('iocpm-csv-', { each: true })
 
   it('has the documented columns in order', async () => {
     expect(CSV_COLUMNS).toEqual([
@@ -85,7 +80,7 @@ describe('CSV export', () => {
   })
 
   it('writeCsvFile streams to a temp file and renames it over the destination', async () => {
-    const dest = join(dir, 'metrics.csv')
+    const dest = tmp('metrics.csv')
     writeFileSync(dest, 'old content')
     const ticks = Array.from({ length: 2000 }, (_, i) => tick(i, 4))
     const { rows } = await writeCsvFile(dest, ticks)
@@ -93,38 +88,38 @@ describe('CSV export', () => {
     const parsed = parseCsv(readFileSync(dest, 'utf8'))
     expect(parsed).toHaveLength(10_000)
     expect(parsed.at(-1)!.worker).toBe('all')
-    expect(readdirSync(dir)).toEqual(['metrics.csv']) // no temp file left behind
+    expect(readdirSync(tmp())).toEqual(['metrics.csv']) // no temp file left behind
   })
 
   it('a failed write leaves the old file intact and no temp file', async () => {
-    const dest = join(dir, 'no-such-dir', 'metrics.csv')
+    const dest = tmp('no-such-dir', 'metrics.csv')
     await expect(writeCsvFile(dest, [tick(0)])).rejects.toThrow(/ENOENT/)
-    const existing = join(dir, 'keep.csv')
+    const existing = tmp('keep.csv')
     writeFileSync(existing, 'keep me')
     const broken = [tick(0), { ...tick(1), workers: null } as unknown as MetricsTick]
     await expect(writeCsvFile(existing, broken)).rejects.toThrow()
     expect(readFileSync(existing, 'utf8')).toBe('keep me')
-    expect(readdirSync(dir)).toEqual(['keep.csv'])
+    expect(readdirSync(tmp())).toEqual(['keep.csv'])
   })
 
   it('CsvRecorder appends ticks as they come and publishes the file only on finish', async () => {
-    const dest = join(dir, 'run.csv')
+    const dest = tmp('run.csv')
     const rec = await CsvRecorder.create(dest)
     for (let i = 0; i < 50; i++) rec.write(tick(i))
-    expect(readdirSync(dir).some((f) => f === 'run.csv')).toBe(false)
+    expect(readdirSync(tmp()).some((f) => f === 'run.csv')).toBe(false)
     expect(rec.rowCount).toBe(150)
     expect(await rec.finish()).toEqual({ rows: 150 })
-    expect(readdirSync(dir)).toEqual(['run.csv'])
+    expect(readdirSync(tmp())).toEqual(['run.csv'])
     const parsed = parseCsv(readFileSync(dest, 'utf8'))
     expect(parsed).toHaveLength(150)
     expect(Number(parsed.at(-1)!.bytes_in_total)).toBe(2 * 50_000 + 1)
   })
 
   it('CsvRecorder.abort removes the temp file', async () => {
-    const rec = await CsvRecorder.create(join(dir, 'x.csv'))
+    const rec = await CsvRecorder.create(tmp('x.csv'))
     rec.write(tick(0))
     await rec.abort()
-    expect(readdirSync(dir)).toEqual([])
+    expect(readdirSync(tmp())).toEqual([])
   })
 })
 

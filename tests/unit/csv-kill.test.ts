@@ -3,15 +3,15 @@
 // mid-write. The target must then not exist, or be exactly the previous complete version — never
 // a partial file. Plus a full round trip: ticks → CSV → csv-parse → the same values.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { basename, join, resolve } from 'node:path'
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { parse } from 'csv-parse/sync'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
 import { CSV_COLUMNS, countCsvRows, csvRecord, ticksToCsv, writeCsvFile } from '../../src-main/service/csv-export'
 import { totalSample } from '../../src-main/service/sampler'
 import { mulberry32 } from './support/prng'
+import { tempDir } from './support/temp-dir'
 
 const ROOT = resolve(__dirname, '../..')
 // dist-cli/ is compiled from the current sources by tests/unit/global-setup.ts.
@@ -28,8 +28,9 @@ const ticks = Array.from({ length: N }, (_, i) => ({ t: 1795654800000 + i * 100,
 writeCsvFile(process.argv[1], ticks).then(() => { process.stdout.write('done\\n') })
 `
 
-/** Runs the child exporting to `target`, SIGKILLs it once its temp file holds `killAtBytes`. */
-async function killMidExport(dir: string, target: string, killAtBytes: number): Promise<{ signal: NodeJS.Signals | null; tempBytes: number; stdout: string }> {
+/** Runs the child exporting to `target`, SIGKILLs it once its temp file (beside the target) holds `killAtBytes`. */
+async function killMidExport(target: string, killAtBytes: number): Promise<{ signal: NodeJS.Signals | null; tempBytes: number; stdout: string }> {
+  const dir = dirname(target)
   const child = spawn(process.execPath, ['-e', CHILD, target], { stdio: ['ignore', 'pipe', 'inherit'] })
   let stdout = ''
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -54,29 +55,25 @@ async function killMidExport(dir: string, target: string, killAtBytes: number): 
 }
 
 describe('CSV export killed mid-write', () => {
-  let dir: string
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'iocpm-kill-'))
-  })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const tmp = tempDir('iocpm-kill-')
 
   it('with no previous file: the target does not exist afterwards', async () => {
-    const target = join(dir, 'first.csv')
-    const r = await killMidExport(dir, target, 4 * 1024 * 1024)
+    const target = tmp('first.csv')
+    const r = await killMidExport(target, 4 * 1024 * 1024)
     expect(r.signal).toBe('SIGKILL')
     expect(r.stdout).toBe('') // it never finished
     expect(r.tempBytes).toBeGreaterThanOrEqual(4 * 1024 * 1024) // it was killed while writing
     expect(existsSync(target)).toBe(false)
     // What a kill leaves is the hidden temp file, never the target name.
-    expect(readdirSync(dir).every((f) => f.startsWith('.first.csv.') && f.endsWith('.tmp'))).toBe(true)
+    expect(readdirSync(tmp()).every((f) => f.startsWith('.first.csv.') && f.endsWith('.tmp'))).toBe(true)
   })
 
   it('with a previous export: the target is exactly the previous complete version', async () => {
-    const target = join(dir, 'metrics.csv')
+    const target = tmp('metrics.csv')
     const previous = Array.from({ length: 50 }, (_, i) => tick(i, 4))
     await writeCsvFile(target, previous)
     const before = readFileSync(target)
-    const r = await killMidExport(dir, target, 8 * 1024 * 1024)
+    const r = await killMidExport(target, 8 * 1024 * 1024)
     expect(r.signal).toBe('SIGKILL')
     expect(r.tempBytes).toBeGreaterThanOrEqual(8 * 1024 * 1024)
     const after = readFileSync(target)
@@ -106,6 +103,7 @@ function tick(seq: number, workers: number, rnd: () => number = () => 0.5): Metr
 }
 
 describe('CSV round trip', () => {
+  const tmp = tempDir('iocpm-rt-')
   it('ticks → CSV → csv-parse gives back every value, exactly as documented', async () => {
     const rnd = mulberry32(42)
     const ticks = Array.from({ length: 120 }, (_, i) => tick(i, 1 + ((i * 7) % 64), rnd))
@@ -129,12 +127,7 @@ describe('CSV round trip', () => {
       }
     }
     // The file export writes the very same text.
-    const dir = mkdtempSync(join(tmpdir(), 'iocpm-rt-'))
-    try {
-      await writeCsvFile(join(dir, 'x.csv'), ticks)
-      expect(readFileSync(join(dir, 'x.csv'), 'utf8')).toBe(csv)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    await writeCsvFile(tmp('x.csv'), ticks)
+    expect(readFileSync(tmp('x.csv'), 'utf8')).toBe(csv)
   })
 })

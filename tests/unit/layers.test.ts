@@ -1,4 +1,4 @@
-// The layers' import rules (DESIGN.md, "Layers with enforced imports", as VS Code enforces its
+// The layers' import rules (the design notes, ../shared/DESIGN.md, "Layers with enforced imports", as VS Code enforces its
 // own): every .ts/.mts/.vue file under the four source roots is read with the TypeScript scanner
 // (ts.preProcessFile: import, import type, export-from, dynamic import(), require), and each
 // specifier is resolved to a project file, a package or a Node builtin. Type-only imports count:

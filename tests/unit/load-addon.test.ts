@@ -1,7 +1,7 @@
 // Finding the addon from every place the code runs: sources, dist-cli, out/main, a packaged asar.
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ADDON_PATH_ENV, AddonLoadError, addonCandidates, loadAddon, resolveAddonPath } from '../../src-main/addon/load-addon'
+import { ADDON_PATH_ENV, AddonLoadError, addonCandidates, loadAddon, packagedAppArchive, resolveAddonPath } from '../../src-main/addon/load-addon'
 import { defaultRendererDir, findPackageRoot } from '../../src-main/paths'
 
 const ROOT = resolve(__dirname, '../..')
@@ -16,10 +16,39 @@ describe('load-addon', () => {
     expect(resolveAddonPath(dir, {})).toBe(RELEASE)
   })
 
-  it('looks in app.asar.unpacked for a packaged app', () => {
-    const c = addonCandidates('/opt/IOCP Monitor/resources/app.asar/out/main', {})
-    expect(c[0]).toBe(join('/opt/IOCP Monitor/resources/app.asar.unpacked/out/main/native/build/Release/iocp_monitor.node'))
-    expect(c).toContain('/opt/IOCP Monitor/resources/app.asar.unpacked/native/build/Release/iocp_monitor.node')
+  it('knows when it runs from a packaged app.asar, on either OS', () => {
+    expect(packagedAppArchive('/opt/IOCP Monitor/resources/app.asar/out/main')).toBe('/opt/IOCP Monitor/resources/app.asar')
+    expect(packagedAppArchive('C:\\Program Files\\IOCP Monitor\\resources\\app.asar\\out\\main')).toBe('C:\\Program Files\\IOCP Monitor\\resources\\app.asar')
+    expect(packagedAppArchive('/tmp/.mount_IOCP_xyz/resources/app.asar')).toBe('/tmp/.mount_IOCP_xyz/resources/app.asar')
+    for (const dir of [join(ROOT, 'out', 'main'), join(ROOT, 'src-main', 'addon'), '/srv/myapp.asar/out/main', '/srv/app.asar.d/out', '/']) {
+      expect(packagedAppArchive(dir)).toBeNull()
+    }
+  })
+
+  it('in a packaged app tries only app.asar.unpacked/native/iocp_monitor.node, whatever the environment says', () => {
+    const dir = '/opt/IOCP Monitor/resources/app.asar/out/main'
+    const only = ['/opt/IOCP Monitor/resources/app.asar.unpacked/native/iocp_monitor.node']
+    expect(addonCandidates(dir, {})).toEqual(only)
+    expect(addonCandidates(dir, { [ADDON_PATH_ENV]: RELEASE })).toEqual(only)
+    try {
+      resolveAddonPath(dir, { [ADDON_PATH_ENV]: RELEASE })
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(AddonLoadError)
+      expect((e as Error).message).toBe(`this package is missing its native addon: ${only[0]}`)
+      expect((e as AddonLoadError).tried).toEqual(only)
+    }
+  })
+
+  it('outside a package, walks up to native/build/{Release,Debug} only', () => {
+    expect(addonCandidates('/a/b', {})).toEqual([
+      '/a/b/native/build/Release/iocp_monitor.node',
+      '/a/b/native/build/Debug/iocp_monitor.node',
+      '/a/native/build/Release/iocp_monitor.node',
+      '/a/native/build/Debug/iocp_monitor.node',
+      '/native/build/Release/iocp_monitor.node',
+      '/native/build/Debug/iocp_monitor.node',
+    ])
   })
 
   it(`honours ${ADDON_PATH_ENV}, and says so when it points nowhere`, () => {

@@ -64,7 +64,7 @@ describe('validateLoadConfig', () => {
   })
 
   it('reports every bad field at once, with a message naming it', () => {
-    const v = validateLoadConfig({ port: 'x', connections: -5, threads: 0 })
+    const v = validateLoadConfig({ port: 'x', connections: -5, threads: -1 })
     expect(v.ok).toBe(false)
     if (v.ok) return
     expect(v.errors.map((e) => e.field).sort()).toEqual(['connections', 'port', 'threads'])

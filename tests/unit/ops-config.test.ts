@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AlertsState } from '../../src-shared/alerts'
 import { DEFAULT_APP_CONFIG, type ConfigState } from '../../src-shared/app-config'
 import { ConfigStore } from '../../src-main/config/config-store'
-import { createFeatures, type Features } from '../../src-main/features'
+import { createApp, type App, type AppOptions } from '../../src-main/app'
 import { silentLogger } from '../../src-main/service/log'
 import { MonitorService } from '../../src-main/service/monitor-service'
 import { addon } from '../addon/support/addon'
@@ -27,22 +27,28 @@ function status(url: string): Promise<number> {
 describe('ops config over invoke', () => {
   let dir: string
   let service: MonitorService
-  let ops: Features | null = null
+  let ops: App | null = null
+  /** The app over `store`; `service` becomes its router. */
+  async function app(opts: Pick<AppOptions, 'store'>): Promise<App> {
+    const a = await createApp({ ...opts, addon, logger: silentLogger })
+    service = a.service
+    return a
+  }
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'iocpm-opscfg-'))
-    service = new MonitorService({ addon, logger: silentLogger })
+    // A router with no features registered (the last test); app() replaces it.
+    service = new MonitorService({ logger: silentLogger })
   })
   afterEach(async () => {
     await ops?.dispose()
     ops = null
-    await service.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
 
   it('a corrupt file: defaults in use and the notice in config:get until the next save', async () => {
     writeFileSync(join(dir, 'config.json'), '{ not json')
     const store = new ConfigStore(dir)
-    ops = await createFeatures({ service, store, logger: silentLogger })
+    ops = await app({ store })
     const got = (await service.invoke('config:get', undefined)) as { ok: true; value: ConfigState }
     expect(got.value.config).toEqual(DEFAULT_APP_CONFIG)
     expect(got.value.path).toBe(store.path)
@@ -55,7 +61,7 @@ describe('ops config over invoke', () => {
 
   it('config:set merges, saves and applies; the /metrics endpoint follows prometheus.enabled/port', async () => {
     const store = new ConfigStore(dir)
-    ops = await createFeatures({ service, store, logger: silentLogger })
+    ops = await app({ store })
     const port = await freePort()
     const on = (await service.invoke('config:set', { prometheus: { enabled: true, port }, server: { workers: 3 } })) as { ok: true; value: ConfigState }
     expect(on.ok).toBe(true)
@@ -81,16 +87,14 @@ describe('ops config over invoke', () => {
 
     // New features over the same directory start with the saved settings.
     await ops.dispose()
-    const second = new MonitorService({ addon, logger: silentLogger })
-    ops = await createFeatures({ service: second, store, logger: silentLogger })
+    ops = await app({ store })
     const again = (await ops.config.getConfig()) as { ok: true; value: ConfigState }
     expect(again.value.config).toMatchObject({ server: { workers: 3 }, prometheus: { enabled: false, port: held.port } })
-    await second.dispose()
   })
 
   it('alerts:set validates, persists into the config and replaces the rules', async () => {
     const store = new ConfigStore(dir)
-    ops = await createFeatures({ service, store, logger: silentLogger })
+    ops = await app({ store })
     const rules = [{ metric: 'sessions', worker: 0, op: '>', threshold: 1000, forSeconds: 10 }]
     const r = (await service.invoke('alerts:set', { rules })) as { ok: true; value: AlertsState }
     expect(r.value).toEqual({ rules, active: [] })
@@ -106,7 +110,7 @@ describe('ops config over invoke', () => {
 
   it('a failed save changes nothing and says why', async () => {
     mkdirSync(join(dir, 'config.json')) // a directory in the file's place: rename onto it fails
-    ops = await createFeatures({ service, store: new ConfigStore(dir), logger: silentLogger })
+    ops = await app({ store: new ConfigStore(dir) })
     const r = await service.invoke('config:set', { ui: { language: 'ko' } })
     expect(r).toMatchObject({ ok: false, error: { code: 'config-save-failed' } })
     expect(((await service.invoke('config:get', undefined)) as { ok: true; value: ConfigState }).value.config.ui.language).toBe('en')

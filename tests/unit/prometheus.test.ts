@@ -9,9 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineSnapshot, WorkerCounters } from '../../src-shared/engine-snapshot'
 import type { MetricsTick } from '../../src-shared/metrics'
 import { PrometheusExporter, startMetricsServer, type MetricsHttpServer } from '../../src-main/metrics-export/prometheus'
-import { createFeatures, type Features } from '../../src-main/features'
+import { createApp, type App } from '../../src-main/app'
 import { silentLogger } from '../../src-main/service/log'
-import { MonitorService } from '../../src-main/service/monitor-service'
 import { addon } from '../addon/support/addon'
 import { connectTcp, echoRoundTrip, freePort, waitFor } from '../addon/support/net'
 
@@ -79,6 +78,8 @@ function expectedSeries(snap: EngineSnapshot, tick: MetricsTick | undefined, up:
     put('iocpm_inflight_ops', { worker }, w.inflight.accept + w.inflight.recv + w.inflight.send)
     put('iocpm_sessions', { worker }, w.sessions)
     put('iocpm_completions_total', { worker }, w.completions)
+    put('iocpm_accepts_total', { worker }, w.accepts)
+    put('iocpm_closes_total', { worker }, w.closes)
     put('iocpm_bytes_in_total', { worker }, w.bytesIn)
     put('iocpm_bytes_out_total', { worker }, w.bytesOut)
     put('iocpm_busy_seconds_total', { worker }, w.busyNs / 1e9)
@@ -118,6 +119,8 @@ describe('PrometheusExporter (synthetic source)', () => {
     expect(text).toContain('iocpm_bytes_in_total{worker="0"} 1099511627776')
     expect(text).toContain('iocpm_inflight_ops{worker="1"} 4')
     expect(text).toContain('iocpm_busy_seconds_total{worker="0"} 1.5')
+    expect(text).toContain('iocpm_accepts_total{worker="1"} 4')
+    expect(text).toContain('iocpm_closes_total{worker="0"} 1')
     expect(text).toContain('iocpm_server_up 1')
     expect(text).toMatch(/# TYPE iocpm_completions_total counter/)
     snapshot = { monoNs: 2, running: false, workers: [worker(0)] }
@@ -130,10 +133,12 @@ describe('PrometheusExporter (synthetic source)', () => {
   it.skipIf(!parsePrometheus)('emits text a Prometheus parser reads back', async () => {
     const families = parsePrometheus!(await exporter.metrics())
     expect(families.map((f) => f.name).sort()).toEqual([
+      'iocpm_accepts_total',
       'iocpm_busy_ratio',
       'iocpm_busy_seconds_total',
       'iocpm_bytes_in_total',
       'iocpm_bytes_out_total',
+      'iocpm_closes_total',
       'iocpm_completions_total',
       'iocpm_errors_total',
       'iocpm_inflight_ops',
@@ -176,18 +181,15 @@ describe('GET /metrics over HTTP', () => {
 })
 
 describe('Prometheus scrape of a real run', () => {
-  let service: MonitorService
-  let ops: Features
+  let ops: App
   const sockets: Socket[] = []
   afterEach(async () => {
     sockets.splice(0).forEach((s) => s.destroy())
     await ops?.dispose()
-    await service?.dispose()
   })
 
   it('scraped counters equal the engine’s own after real traffic, running and after stop', async () => {
-    service = new MonitorService({ addon, sampleHz: 50, logger: silentLogger })
-    ops = await createFeatures({ service, applyPrometheusConfig: false, logger: silentLogger })
+    ops = await createApp({ store: null, addon, sampleHz: 50, applyPrometheusConfig: false, logger: silentLogger })
     const m = await ops.metrics.startMetrics(0)
     expect(m.ok).toBe(true)
     const port = Number(new URL((m as { ok: true; value: string }).value).port)
@@ -196,7 +198,7 @@ describe('Prometheus scrape of a real run', () => {
     expect(before.body).toContain('iocpm_server_up 0')
 
     const serverPort = await freePort()
-    expect((await service.start({ port: serverPort, workers: 2 })).ok).toBe(true)
+    expect((await ops.server.start({ port: serverPort, workers: 2 })).ok).toBe(true)
     let sent = 0
     for (let c = 0; c < 6; c++) {
       const s = await connectTcp(serverPort)
@@ -209,12 +211,12 @@ describe('Prometheus scrape of a real run', () => {
     }
     // Abortive closes from the client side: the engine may count connection resets.
     for (const s of sockets.splice(0, 3)) s.resetAndDestroy()
-    const totals = () => service.engineSnapshot()!.workers.reduce((n, w) => n + w.bytesIn, 0)
+    const totals = () => ops.server.engineSnapshot()!.workers.reduce((n, w) => n + w.bytesIn, 0)
     await waitFor(() => totals() === sent, 5000, 'every byte counted')
     // Wait for the engine to settle (closes handled) so the scrape and the snapshot agree.
     let prev = ''
     await waitFor(() => {
-      const cur = JSON.stringify(service.engineSnapshot()!.workers.map(({ busyNs: _b, ...w }) => w))
+      const cur = JSON.stringify(ops.server.engineSnapshot()!.workers.map(({ busyNs: _b, ...w }) => w))
       const same = cur === prev
       prev = cur
       return same
@@ -223,7 +225,7 @@ describe('Prometheus scrape of a real run', () => {
     const t0 = performance.now()
     const running = await httpGet(port, '/metrics')
     const scrapeMs = performance.now() - t0
-    const snapRunning = service.engineSnapshot()!
+    const snapRunning = ops.server.engineSnapshot()!
     expect(running.status).toBe(200)
     expect(running.body).toContain('iocpm_server_up 1')
     const inLines = [...running.body.matchAll(/^iocpm_bytes_in_total\{worker="(\d)"\} (\d+)$/gm)]
@@ -236,10 +238,10 @@ describe('Prometheus scrape of a real run', () => {
     }
 
     // After stop the engine keeps its final totals: every series must equal them exactly.
-    expect((await service.stop()).ok).toBe(true)
+    expect((await ops.server.stop()).ok).toBe(true)
     const stopped = await httpGet(port, '/metrics')
-    const snap = service.engineSnapshot()!
-    const lastTick = service.lastTick()
+    const snap = ops.server.engineSnapshot()!
+    const lastTick = ops.server.lastTick()
     expect(stopped.body).toContain('iocpm_server_up 0')
     const want = expectedSeries(snap, lastTick, false)
     expect(snap.workers.reduce((n, w) => n + w.bytesOut, 0)).toBe(sent)

@@ -1,72 +1,39 @@
 // Record & replay: a real run (real addon, real traffic) recorded to NDJSON, read back and
 // replayed through the live tick path — the same series exactly, the same CSV as the live
 // history; corrupt files refused with the line number; the replay/record/server interplay.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { AlertEvent } from '../../src-shared/alerts'
 import type { ServerStatus } from '../../src-shared/api'
 import { DEFAULT_ENGINE_CONFIG } from '../../src-shared/engine-config'
 import type { OpenedRecording, RecordingStatus, ReplayStatus } from '../../src-shared/features'
-import type { MetricsTick, WorkerSample } from '../../src-shared/metrics'
+import type { MetricsTick } from '../../src-shared/metrics'
 import { RECORDING_FORMAT } from '../../src-shared/recording-format'
-import { createFeatures, type Features } from '../../src-main/features'
+import { createApp, type App } from '../../src-main/app'
 import { loadRecording, parseRecording, RecordingFormatError } from '../../src-main/recording/reader'
 import { TickRecorder } from '../../src-main/recording/recorder'
 import { Replayer, replayOffsets, type ReplayClock } from '../../src-main/recording/replayer'
 import { writeCsvFile } from '../../src-main/service/csv-export'
 import { silentLogger } from '../../src-main/service/log'
-import { MonitorService } from '../../src-main/service/monitor-service'
-import { totalSample } from '../../src-main/service/sampler'
 import { addon } from '../addon/support/addon'
 import { connectTcp, echoRoundTrip, freePort, waitFor } from '../addon/support/net'
+import { synthTick } from './support/synth-tick'
+import { tempDir } from './support/temp-dir'
 
-let dir: string
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'iocpm-rec-'))
-})
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-function sample(worker: number, k: number): WorkerSample {
-  return {
-    worker,
-    queueDepth: k % 3,
-    inflight: 2,
-    completionsTotal: 10 * k,
-    bytesInTotal: 1000 * k + worker,
-    bytesOutTotal: 1000 * k,
-    errorsTotal: 0,
-    sessions: 1,
-    completionsPerS: 100 / 3,
-    bytesInPerS: 1e4 / 7,
-    bytesOutPerS: 1e4 / 7,
-    errorsPerS: 0,
-    busy: 0.125,
-  }
-}
-
-function synthTick(seq: number, t: number, workers = 2): MetricsTick {
-  const ws = Array.from({ length: workers }, (_, i) => sample(i, seq))
-  return { t, seq, workers: ws, total: totalSample(ws), errors: [{ code: 104, nativeName: 'ECONNRESET', name: 'connection-reset', count: seq, perS: 0.5 }] }
-}
+const tmp = tempDir('iocpm-rec-')
 
 const HEADER = JSON.stringify({ format: RECORDING_FORMAT, version: 1, startedAt: 1, config: null, info: null })
 
 /** A live service with the ops layer, disposed after each test. */
 function useService() {
-  const made: { service: MonitorService; ops: Features }[] = []
+  const made: App[] = []
   afterEach(async () => {
-    for (const { service, ops } of made.splice(0)) {
-      await ops.dispose()
-      await service.dispose()
-    }
+    for (const app of made.splice(0)) await app.dispose()
   })
   return async (recordingsDir?: string) => {
-    const service = new MonitorService({ addon, sampleHz: 50, logger: silentLogger })
-    const ops = await createFeatures({ service, applyPrometheusConfig: false, recordingsDir, logger: silentLogger })
-    made.push({ service, ops })
-    return { service, ops }
+    const ops = await createApp({ store: null, addon, sampleHz: 50, applyPrometheusConfig: false, recordingsDir, logger: silentLogger })
+    made.push(ops)
+    return { service: ops.service, ops }
   }
 }
 
@@ -75,7 +42,7 @@ describe('record & replay of a real run', () => {
 
   it('replay reproduces the recorded series exactly; CSV from the recording equals the live history CSV', async () => {
     const { service, ops } = await create()
-    const file = join(dir, 'run.ndjson')
+    const file = tmp('run.ndjson')
     const live: MetricsTick[] = []
     const onLive = (t: MetricsTick) => live.push(t)
     service.on('metrics:tick', onLive)
@@ -83,7 +50,7 @@ describe('record & replay of a real run', () => {
     expect((await ops.recording.startRecordingTo(file)).ok).toBe(true)
     const port = await freePort()
     const config = { port, workers: 2 }
-    expect((await service.start(config)).ok).toBe(true)
+    expect((await ops.server.start(config)).ok).toBe(true)
     let sent = 0
     const socks = await Promise.all([connectTcp(port), connectTcp(port), connectTcp(port)])
     for (let round = 0; round < 10; round++) {
@@ -96,7 +63,7 @@ describe('record & replay of a real run', () => {
     }
     socks.forEach((s) => s.destroy())
     await waitFor(() => (live.at(-1)?.total.bytesInTotal ?? 0) === sent, 3000, 'all bytes sampled')
-    expect((await service.stop()).ok).toBe(true)
+    expect((await ops.server.stop()).ok).toBe(true)
     service.off('metrics:tick', onLive)
     const stopped = await ops.recording.stopRecording()
     expect(stopped).toMatchObject({ ok: true, value: { state: 'idle', path: file, ticks: live.length, lastError: null } })
@@ -110,13 +77,13 @@ describe('record & replay of a real run', () => {
     expect(rec.truncatedLastLine).toBe(false)
     expect(rec.ticks).toEqual(live)
     expect(rec.ticks.at(-1)!.total.bytesOutTotal).toBe(sent)
-    const history = (await service.history()) as { ok: true; value: MetricsTick[] }
+    const history = (await ops.server.history()) as { ok: true; value: MetricsTick[] }
     expect(history.value).toEqual(live)
 
     // CSV of the recording (what `iocp-monitor export --from` writes) = CSV of the live history.
-    const liveCsv = join(dir, 'live.csv')
-    const recCsv = join(dir, 'rec.csv')
-    expect((await service.exportCsvToFile(undefined, liveCsv)).ok).toBe(true)
+    const liveCsv = tmp('live.csv')
+    const recCsv = tmp('rec.csv')
+    expect((await ops.server.exportCsvToFile({}, liveCsv)).ok).toBe(true)
     await writeCsvFile(recCsv, rec.ticks)
     expect(readFileSync(recCsv, 'utf8')).toBe(readFileSync(liveCsv, 'utf8'))
 
@@ -136,14 +103,14 @@ describe('record & replay of a real run', () => {
     expect(statuses.at(-1)).toMatchObject({ state: 'finished', position: live.length, total: live.length })
     expect(replayed).toEqual(live)
     // The history view now holds the replay; its CSV is the recording's.
-    expect(((await service.history()) as { ok: true; value: MetricsTick[] }).value).toEqual(live)
-    const replayCsv = join(dir, 'replay.csv')
-    expect((await service.exportCsvToFile(undefined, replayCsv)).ok).toBe(true)
+    expect(((await ops.server.history()) as { ok: true; value: MetricsTick[] }).value).toEqual(live)
+    const replayCsv = tmp('replay.csv')
+    expect((await ops.server.exportCsvToFile({}, replayCsv)).ok).toBe(true)
     expect(readFileSync(replayCsv, 'utf8')).toBe(readFileSync(liveCsv, 'utf8'))
   })
 
   it('replay, recording and the server exclude each other sensibly', async () => {
-    const { service, ops } = await create(join(dir, 'recordings'))
+    const { service, ops } = await create(tmp('recordings'))
     expect(await ops.recording.startReplay()).toMatchObject({ ok: false, error: { code: 'no-recording' } })
     const text = [HEADER, ...Array.from({ length: 200 }, (_, i) => JSON.stringify(synthTick(i, 1000 + 100 * i)))].join('\n') + '\n'
     const opened = await service.invoke('recording:open', { text })
@@ -151,9 +118,9 @@ describe('record & replay of a real run', () => {
 
     // While the server runs: no replay.
     const port = await freePort()
-    await service.start({ port })
+    await ops.server.start({ port })
     expect(await ops.recording.startReplay()).toMatchObject({ ok: false, error: { code: 'server-running' } })
-    await service.stop()
+    await ops.server.stop()
 
     // Replay at the original pace (20 s of data): a server start ends it before its first live tick.
     const statuses: ReplayStatus[] = []
@@ -165,19 +132,19 @@ describe('record & replay of a real run', () => {
     service.on('metrics:tick', (t) => ticks.push(t))
     const statusesSeen: ServerStatus[] = []
     service.on('server:status-changed', (s) => statusesSeen.push(s))
-    expect((await service.start({ port })).ok).toBe(true)
+    expect((await ops.server.start({ port })).ok).toBe(true)
     expect(statuses.at(-1)).toMatchObject({ state: 'stopped' })
     expect(statuses.at(-1)!.position).toBeLessThan(200)
     // After the start, only live ticks: the history is the live run's.
-    const hist = ((await service.history()) as { ok: true; value: MetricsTick[] }).value
+    const hist = ((await ops.server.history()) as { ok: true; value: MetricsTick[] }).value
     expect(hist.length).toBeGreaterThan(0)
     expect(hist.every((t) => t.workers.length === 2 && t.total.bytesInTotal === 0 && t.errors.length === 0)).toBe(true)
-    await service.stop()
+    await ops.server.stop()
 
     // The bridge's recording:start writes into the recordings directory; a second start is refused.
     const r1 = (await service.invoke('recording:start', undefined)) as { ok: true; value: RecordingStatus }
     expect(r1.ok).toBe(true)
-    expect(r1.value.path!.startsWith(join(dir, 'recordings'))).toBe(true)
+    expect(r1.value.path!.startsWith(tmp('recordings'))).toBe(true)
     expect(await service.invoke('recording:start', undefined)).toMatchObject({ ok: false, error: { code: 'already-recording' } })
     expect(await ops.recording.startReplay()).toMatchObject({ ok: false, error: { code: 'busy' } })
     const r2 = (await service.invoke('recording:stop', {})) as { ok: true; value: RecordingStatus }
@@ -186,7 +153,7 @@ describe('record & replay of a real run', () => {
     const empty = await loadRecording(r1.value.path!)
     expect(empty.ticks).toEqual([])
     expect(empty.header).toMatchObject({ config: { port }, info: null })
-    expect(readdirSync(join(dir, 'recordings'))).toHaveLength(1)
+    expect(readdirSync(tmp('recordings'))).toHaveLength(1)
     // Stopping when idle is fine.
     expect((await service.invoke('recording:stop', undefined)).ok).toBe(true)
   })
@@ -212,13 +179,13 @@ describe('record & replay of a real run', () => {
   it('recording errors are Results: a stalled disk ends the recording, a bad path or file is refused', async () => {
     const { service, ops } = await create()
     let failed: Error | null = null
-    const rec = await TickRecorder.create(join(dir, 'stalled.ndjson'), { describe: () => ({ config: null, info: null }), maxUnwrittenBytes: 1, onError: (e) => (failed = e) })
+    const rec = await TickRecorder.create(tmp('stalled.ndjson'), { describe: () => ({ config: null, info: null }), maxUnwrittenBytes: 1, onError: (e) => (failed = e) })
     rec.write(synthTick(0, 1))
     expect(failed).toBeInstanceOf(Error)
     await expect(rec.stop()).rejects.toThrow(/not keeping up/)
-    expect(await ops.recording.startRecordingTo(join(dir, 'no-such-dir', 'x.ndjson'))).toMatchObject({ ok: false, error: { code: 'recording-failed', nativeName: 'ENOENT' } })
+    expect(await ops.recording.startRecordingTo(tmp('no-such-dir', 'x.ndjson'))).toMatchObject({ ok: false, error: { code: 'recording-failed', nativeName: 'ENOENT' } })
     expect(await service.invoke('recording:open', { text: 'garbage\n' })).toMatchObject({ ok: false, error: { code: 'invalid-recording', message: expect.stringContaining('upload: line 1: is not valid JSON') } })
-    expect(await ops.recording.openRecordingFile(join(dir, 'missing.ndjson'))).toMatchObject({ ok: false, error: { code: 'open-failed', nativeName: 'ENOENT' } })
+    expect(await ops.recording.openRecordingFile(tmp('missing.ndjson'))).toMatchObject({ ok: false, error: { code: 'open-failed', nativeName: 'ENOENT' } })
     expect(await service.invoke('recording:open', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } })
   })
 })
@@ -280,13 +247,13 @@ describe('reading recordings', () => {
   })
 
   it('the file reader streams and validates the same way; opening a corrupt file is an error Result', async () => {
-    const file = join(dir, 'big.ndjson')
+    const file = tmp('big.ndjson')
     const many = Array.from({ length: 3000 }, (_, i) => synthTick(i, 1000 + 100 * i, 8))
     writeFileSync(file, [HEADER, ...many.map((t) => JSON.stringify(t))].join('\n') + '\n')
     expect((await loadRecording(file)).ticks).toEqual(many)
     writeFileSync(file, [HEADER, ...many.map((t, i) => (i === 2500 ? '{oops' : JSON.stringify(t)))].join('\n') + '\n')
     await expect(loadRecording(file)).rejects.toThrow(/big\.ndjson: line 2502: is not valid JSON/)
-    await expect(loadRecording(join(dir, 'missing.ndjson'))).rejects.toMatchObject({ code: 'ENOENT' })
+    await expect(loadRecording(tmp('missing.ndjson'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 })
 

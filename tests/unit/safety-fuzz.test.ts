@@ -1,5 +1,5 @@
-// Untrusted input everywhere it can enter main: every handler behind IPC (the MonitorService and
-// feature methods the Electron handlers call, with the payloads a renderer could send) and the
+// Untrusted input everywhere it can enter main: every handler behind IPC (the router in front of
+// each feature's handlers and Electron's own flavours, with the payloads a renderer could send) and the
 // WebSocket bridge (random JSON, wrong types, unknown channels, huge and binary frames). Nothing
 // may crash, throw or leave an unhandled rejection; every bad message is answered {ok:false};
 // and nothing changes: the server stays stopped, no file is written, no replay starts.
@@ -9,16 +9,16 @@ import { join } from 'node:path'
 import WebSocket from 'ws'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ServerStatus } from '../../src-shared/api'
-import type { InvokeChannel } from '../../src-shared/contract'
+import type { ChannelHandlers, InvokeChannel } from '../../src-shared/contract'
 import type { Result } from '../../src-shared/result'
 import { BRIDGE_MAX_MESSAGE_BYTES, BRIDGE_MAX_RECORDING_BYTES, BRIDGE_PATH, type BridgeReply } from '../../src-shared/bridge-protocol'
 import { DEFAULT_APP_CONFIG, type ConfigState } from '../../src-shared/app-config'
 import { INVOKE_CHANNELS, BRIDGE_NO_ID } from '../../src-shared/validate'
 import { startDashboardServer, type DashboardServer } from '../../src-main/bridge/dashboard-server'
 import { ConfigStore } from '../../src-main/config/config-store'
-import { createFeatures, type Features } from '../../src-main/features'
+import { createApp, type App } from '../../src-main/app'
 import { silentLogger } from '../../src-main/service/log'
-import { MonitorService } from '../../src-main/service/monitor-service'
+import type { MonitorService } from '../../src-main/service/monitor-service'
 import { addon } from '../addon/support/addon'
 import { waitFor } from '../addon/support/net'
 import { mulberry32 } from './support/prng'
@@ -71,13 +71,13 @@ const REJECTED_CODES = ['invalid-message', 'invalid-config']
 describe('every handler behind IPC rejects malformed payloads as data', () => {
   let dir: string
   let service: MonitorService
-  let ops: Features
+  let ops: App
   const unhandled: unknown[] = []
   const onUnhandled = (e: unknown) => unhandled.push(e)
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'iocpm-fuzz-'))
-    service = new MonitorService({ addon, logger: silentLogger })
-    ops = await createFeatures({ service, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
+    ops = await createApp({ addon, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
+    service = ops.service
     process.on('unhandledRejection', onUnhandled)
     process.on('uncaughtException', onUnhandled)
   })
@@ -85,31 +85,20 @@ describe('every handler behind IPC rejects malformed payloads as data', () => {
     process.off('unhandledRejection', onUnhandled)
     process.off('uncaughtException', onUnhandled)
     await ops.dispose()
-    await service.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
 
   it('1,500 random payloads on every method and channel: {ok:false}, no throw, no change', async () => {
     const f = fuzzer(20261126)
-    // Each entry is what an Electron handler calls with the renderer's payload.
-    const methods: [string, (p: unknown) => Promise<Result<unknown>>][] = [
-      ['start', (p) => service.start(p)],
-      ['stop', (p) => service.stop(p)],
-      ['status', (p) => service.status(p)],
-      ['history', (p) => service.history(p)],
-      ['exportCsv', (p) => service.exportCsv(p)],
-      ['exportCsvToFile', (p) => service.exportCsvToFile(p, join(dir, 'never.csv'))],
-      ['catalog', (p) => service.catalog(p)],
-      ['listAlerts', (p) => ops.alerts.listAlerts(p)],
-      ['setAlerts', (p) => ops.alerts.setAlerts(p)],
-      ['startRecording', (p) => ops.recording.startRecording(p)],
-      ['stopRecording', (p) => ops.recording.stopRecording(p)],
-      ['openRecording', (p) => ops.recording.openRecording(p)],
-      ['startReplay', (p) => ops.recording.startReplay(p)],
-      ['stopReplay', (p) => ops.recording.stopReplay(p)],
-      ['getConfig', (p) => ops.config.getConfig(p)],
-      ['setConfig', (p) => ops.config.setConfig(p)],
-      ...INVOKE_CHANNELS.map((c): [string, (p: unknown) => Promise<Result<unknown>>] => [`invoke ${c}`, (p) => service.invoke(c, p)]),
+    // Each entry is what an Electron handler does with the renderer's payload: the router
+    // validates it, then the handler a feature registered, or Electron's own flavour (the export
+    // to a file a save dialog chose), answers; the bridge's path is invoke().
+    const handlers: ChannelHandlers = { ...ops.server.handlers(), ...ops.load.handlers(), ...ops.config.handlers(), ...ops.alerts.handlers(), ...ops.recording.handlers(), ...ops.sessions.handlers(), ...ops.attach.handlers() }
+    type Method = [string, (p: unknown) => Promise<Result<unknown>>]
+    const methods: Method[] = [
+      ...INVOKE_CHANNELS.map((c): Method => [`handler ${c}`, (p) => service.invokeWith(c, p, handlers[c])]),
+      ['exportCsvToFile', (p) => service.invokeWith('export:csv', p, (req) => ops.server.exportCsvToFile(req, join(dir, 'never.csv')))],
+      ...INVOKE_CHANNELS.map((c): Method => [`invoke ${c}`, (p) => service.invoke(c, p)]),
     ]
     let calls = 0
     for (let round = 0; round < 1500 / methods.length; round++) {
@@ -141,7 +130,7 @@ describe('every handler behind IPC rejects malformed payloads as data', () => {
     expect(unhandled).toEqual([])
 
     // Nothing changed: still stopped, defaults, no file written, no replay.
-    const st = (await service.status()) as { ok: true; value: ServerStatus }
+    const st = (await ops.server.status()) as { ok: true; value: ServerStatus }
     expect(st.value.state).toBe('stopped')
     const cfg = (await ops.config.getConfig()) as { ok: true; value: ConfigState }
     expect(cfg.value.config).toEqual(DEFAULT_APP_CONFIG)
@@ -154,19 +143,16 @@ describe('every handler behind IPC rejects malformed payloads as data', () => {
 
 describe('the WebSocket bridge survives hostile clients', () => {
   let dir: string
-  let service: MonitorService
-  let ops: Features
+  let ops: App
   let server: DashboardServer
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'iocpm-fuzzws-'))
-    service = new MonitorService({ addon, logger: silentLogger })
-    ops = await createFeatures({ service, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
-    server = await startDashboardServer({ service, staticDir: dir, logger: silentLogger })
+    ops = await createApp({ addon, store: new ConfigStore(join(dir, 'config')), recordingsDir: join(dir, 'rec'), logger: silentLogger })
+    server = await startDashboardServer({ service: ops.service, staticDir: dir, logger: silentLogger })
   })
   afterAll(async () => {
     await server.close()
     await ops.dispose()
-    await service.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
 

@@ -10,15 +10,36 @@ describe('validatePayload', () => {
       [
         'server:start', 'server:stop', 'server:status', 'metrics:history', 'export:csv', 'errors:catalog', 'load:start', 'load:stop', 'load:status',
         'alerts:list', 'alerts:set', 'recording:start', 'recording:stop', 'recording:open', 'replay:start', 'replay:stop', 'config:get', 'config:set',
+        'sessions:table', 'sessions:close', 'probes:list', 'attach:start', 'attach:stop', 'attach:status',
       ].sort(),
     )
-    expect([...EVENT_CHANNELS].sort()).toEqual(['alerts:event', 'load:finished', 'load:progress', 'metrics:tick', 'recording:status', 'replay:status', 'server:status-changed'])
+    expect([...EVENT_CHANNELS].sort()).toEqual(['alerts:event', 'attach:status-changed', 'load:finished', 'load:progress', 'metrics:tick', 'probes:changed', 'recording:status', 'replay:status', 'server:status-changed'])
     const methods = [...Object.values(INVOKES), ...Object.values(EVENTS)].map((s) => s.method)
     expect(new Set(methods).size).toBe(methods.length)
     for (const e of EVENT_CHANNELS) expect(isInvokeChannel(e)).toBe(false)
     expect(isInvokeChannel('server:start')).toBe(true)
     expect(isInvokeChannel('metrics:tick')).toBe(false)
     expect(isInvokeChannel(42)).toBe(false)
+  })
+
+  it('sessions:table: defaults, bounds and unknown fields', () => {
+    expect(validatePayload('sessions:table', undefined)).toEqual({ ok: true, value: { key: 'bytesPerS', limit: 100, worker: -1, addressPrefix: '' } })
+    expect(validatePayload('sessions:table', { key: 'sendQueue', limit: 10000, worker: 3, addressPrefix: '127.0.0.1:' })).toEqual({
+      ok: true,
+      value: { key: 'sendQueue', limit: 10000, worker: 3, addressPrefix: '127.0.0.1:' },
+    })
+    for (const bad of [{ key: 'rate' }, { limit: 0 }, { limit: 10001 }, { limit: 1.5 }, { worker: -2 }, { addressPrefix: 7 }, { addressPrefix: 'x'.repeat(65) }, { sort: 'age' }, 'age', [1]]) {
+      const r = validatePayload('sessions:table', bad)
+      expect(r.ok, JSON.stringify(bad)).toBe(false)
+      if (!r.ok) expect(r.error.code).toBe('invalid-message')
+    }
+  })
+
+  it('sessions:close: a positive integer id and a boolean', () => {
+    expect(validatePayload('sessions:close', { id: 42, abortive: true })).toEqual({ ok: true, value: { id: 42, abortive: true } })
+    for (const bad of [undefined, {}, { id: 0, abortive: false }, { id: 1.5, abortive: false }, { id: '4', abortive: false }, { id: 4 }, { id: 4, abortive: 'yes' }, { id: 4, abortive: true, x: 1 }]) {
+      expect(validatePayload('sessions:close', bad).ok, JSON.stringify(bad)).toBe(false)
+    }
   })
 
   it('start: merges a partial config over the defaults', () => {
@@ -203,5 +224,17 @@ describe('validateEngineConfig: io_uring receive model', () => {
     const r = validateEngineConfig(input)
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.errors).toEqual([{ field: 'iouringRecv', message: 'iouringRecv must be one of multishot, single' }])
+  })
+})
+
+describe('attach:start', () => {
+  it('takes exactly one of pid and name, each checked', () => {
+    expect(validatePayload('attach:start', { pid: 42 })).toEqual({ ok: true, value: { pid: 42 } })
+    expect(validatePayload('attach:start', { name: 'seed-echo' })).toEqual({ ok: true, value: { name: 'seed-echo' } })
+    for (const bad of [undefined, {}, { pid: 1, name: 'a' }, { pid: 0 }, { pid: -1 }, { pid: 1.5 }, { pid: '7' }, { name: '' }, { name: 'a b' }, { name: 'x'.repeat(64) }, { port: 1 }]) {
+      const r = validatePayload('attach:start', bad)
+      expect(r.ok, JSON.stringify(bad)).toBe(false)
+      if (!r.ok) expect(r.error.code).toBe('invalid-message')
+    }
   })
 })

@@ -45,8 +45,10 @@ describe('native/sources.json: one source list for node-gyp and the mingw-w64 bu
   })
 
   it('keeps platform code out of the common list', () => {
-    for (const f of sources.common) expect(f).not.toMatch(/backends\//)
-    for (const f of sources.win) expect(f).toMatch(/backends\/iocp\//)
+    // Platform code is a backend, or one file per platform named for it (src/attach/probe_segment_win.cc).
+    for (const f of sources.common) expect(f).not.toMatch(/backends\/|_(win|posix|linux)\.cc$/)
+    for (const f of sources.win) expect(f).toMatch(/backends\/iocp\/|_win\.cc$/)
+    for (const f of sources.linux) expect(f).toMatch(/backends\/|_(posix|linux)\.cc$/)
   })
 })
 

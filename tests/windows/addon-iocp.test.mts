@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { after, afterEach, describe, it } from 'node:test'
-import type { NativeEngine, NativeStartError } from '../../src-main/addon/native-addon'
 import type { EngineSnapshot } from '../../src-shared/engine-snapshot'
+import { INVALID_CONFIGS, startError } from '../addon/support/config-errors.ts'
 import { EngineFixture } from '../addon/support/engine-fixture.ts'
 import { closed, connectTcp, echoRoundTrip, freePort, occupyPort, waitFor } from '../addon/support/net.ts'
 
@@ -20,16 +20,6 @@ const { loadAddon } = require('../../dist-cli/src-main/addon/load-addon.js') as 
 const addon = loadAddon()
 
 const sum = (s: EngineSnapshot, key: 'bytesIn' | 'bytesOut' | 'sessions' | 'accepts' | 'closes') => s.workers.reduce((n, w) => n + w[key], 0)
-
-async function startError(engine: NativeEngine, config: Record<string, unknown>): Promise<NativeStartError> {
-  try {
-    await engine.start(config)
-  } catch (err) {
-    return err as NativeStartError
-  }
-  await engine.stop()
-  throw new Error(`start(${JSON.stringify(config)}) unexpectedly succeeded`)
-}
 
 describe('iocp engine on Windows Node', () => {
   const fx = new EngineFixture(addon)
@@ -188,17 +178,7 @@ describe('iocp config errors on Windows Node', () => {
   const engine = new addon.Engine()
   after(() => engine.stop())
 
-  for (const [config, field] of [
-    [{ port: 0 }, 'port'],
-    [{ workers: 65 }, 'workers'],
-    [{ host: 'localhost' }, 'host'],
-    [{ recvBufferSize: 65_536, sendQueueLimit: 65_536 }, 'sendQueueLimit'],
-    [{ iocpPortLayout: 'diagonal' }, 'iocpPortLayout'],
-    [{ iocpDequeue: 'sometimes' }, 'iocpDequeue'],
-    [{ iocpAcceptPool: 0 }, 'iocpAcceptPool'],
-    [{ iouringRecv: 'bogus' }, 'iouringRecv'],
-    [{ port: 'nine thousand' }, 'port'],
-  ] as const) {
+  for (const [config, field] of INVALID_CONFIGS) {
     it(`${JSON.stringify(config)} is rejected as invalid-config naming ${field}`, async () => {
       const e = await startError(engine, { backend: 'iocp', ...config })
       assert.equal(e.code, 'invalid-config')

@@ -38,6 +38,15 @@ try {
 const tmp = mkdtempSync(join(tmpdir(), 'iocpm-win-tests-'))
 const catalogFile = join(tmp, 'linux-catalog.json')
 writeFileSync(catalogFile, execFileSync(process.execPath, ['-p', `JSON.stringify(require(${JSON.stringify(join(root, 'native/build/Release/iocp_monitor.node'))}).errorCatalog())`]))
+// The stand-in probe writer for probe-reader.test.mts, as a Windows program (Windows Node cannot
+// compile it). It runs in this prefix, so its named mapping is visible to the tests.
+const probeCounter = join(tmp, 'probe-counter.exe')
+try {
+  execFileSync('x86_64-w64-mingw32-gcc', ['-std=c99', '-O2', '-Wall', '-static', '-o', probeCounter, join(root, 'tests/addon/support/probe-counter.c')], { stdio: 'inherit' })
+} catch (e) {
+  console.log(`cannot build probe-counter.exe: ${e.message}`)
+  failed += 1
+}
 
 const files = readdirSync(here).filter((f) => f.endsWith('.test.mts')).sort()
 for (const file of files) {
@@ -45,7 +54,7 @@ for (const file of files) {
   const counts = { pass: null, fail: null, skipped: 0, todo: 0 }
   const child = spawnWindowsNode(spec.nodeExe, ['--test-reporter=tap', toWindowsPath(join(here, file))], {
     cwd: root,
-    env: { ...spec.env, IOCPM_LINUX_CATALOG: toWindowsPath(catalogFile) },
+    env: { ...spec.env, IOCPM_LINUX_CATALOG: toWindowsPath(catalogFile), IOCPM_PROBE_COUNTER: toWindowsPath(probeCounter) },
     onStdout: (line) => {
       console.log(line)
       const m = /^# (pass|fail|skipped|todo) (\d+)$/.exec(line)

@@ -1,5 +1,5 @@
-// The only file that includes napi.h: converts JS <-> engine types and runs start/stop off the JS
-// thread (AsyncWorker), so a slow bind or a join never blocks the Electron main process.
+// The engine's JS class: converts JS <-> engine types and runs start/stop off the JS thread
+// (run_async), so a slow bind or a join never blocks the Electron main process.
 #include <napi.h>
 
 #include <limits>
@@ -8,6 +8,7 @@
 #include "../core/engine.h"
 #include "../core/error_catalog.h"
 #include "wraps.h"
+#include "../core/session_table.h"
 
 namespace iocpm {
 namespace {
@@ -37,51 +38,19 @@ Napi::Error make_error(Napi::Env env, const StartResult& r) {
   return err;
 }
 
-class StartWorker : public Napi::AsyncWorker {
- public:
-  StartWorker(Napi::Env env, std::shared_ptr<Engine> engine, EngineConfig cfg)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), engine_(std::move(engine)), cfg_(std::move(cfg)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-
-  void Execute() override { result_ = engine_->start(cfg_); }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (result_.kind != StartResult::Ok) {
-      deferred_.Reject(make_error(env, result_).Value());
-      return;
-    }
-    Napi::Object info = Napi::Object::New(env);
-    info.Set("backend", result_.info.name);
-    if (!result_.info.fallbackReason.empty()) info.Set("fallbackReason", result_.info.fallbackReason);
-    info.Set("host", cfg_.host);
-    info.Set("port", cfg_.port);
-    info.Set("workers", cfg_.workers);
-    Napi::Array features = Napi::Array::New(env, result_.info.features.size());
-    for (size_t i = 0; i < result_.info.features.size(); ++i) features.Set(uint32_t(i), result_.info.features[i]);
-    info.Set("features", features);
-    deferred_.Resolve(info);
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<Engine> engine_;
-  EngineConfig cfg_;
-  StartResult result_;
-};
-
-class StopWorker : public Napi::AsyncWorker {
- public:
-  StopWorker(Napi::Env env, std::shared_ptr<Engine> engine)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), engine_(std::move(engine)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override { engine_->stop(); }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<Engine> engine_;
-};
+// The object start() resolves with: what is running, where, and with which features.
+Napi::Object started_info(Napi::Env env, const EngineConfig& cfg, const BackendInfo& b) {
+  Napi::Object info = Napi::Object::New(env);
+  info.Set("backend", b.name);
+  if (!b.fallbackReason.empty()) info.Set("fallbackReason", b.fallbackReason);
+  info.Set("host", cfg.host);
+  info.Set("port", cfg.port);
+  info.Set("workers", cfg.workers);
+  Napi::Array features = Napi::Array::New(env, b.features.size());
+  for (size_t i = 0; i < b.features.size(); ++i) features.Set(uint32_t(i), b.features[i]);
+  info.Set("features", features);
+  return info;
+}
 
 Napi::Error field_error(Napi::Env env, const std::string& field, const std::string& msg) {
   Napi::Error e = Napi::TypeError::New(env, msg);
@@ -143,6 +112,35 @@ EngineConfig read_config(const Napi::Object& o) {
   return c;
 }
 
+// One worker's counters in the packed layout (snapshotPacked; src-main/addon/snapshot-decode.ts
+// reads this order). snapshot() names the same values: fields 2-4 go into its `inflight` object.
+constexpr int kPackedFields = 12;
+constexpr const char* kPackedNames[kPackedFields] = {"worker",      "queueDepth", "accept",   "recv",    "send",     "completions",
+                                                     "accepts",     "closes",     "sessions", "bytesIn", "bytesOut", "busyNs"};
+inline bool is_inflight_field(int f) { return f >= 2 && f <= 4; }
+void pack_worker(const WorkerSnapshot& w, double* d) {
+  d[0] = w.worker;
+  d[1] = static_cast<double>(w.queueDepth);
+  d[2] = static_cast<double>(w.inflight[int(OpKind::Accept)]);
+  d[3] = static_cast<double>(w.inflight[int(OpKind::Recv)]);
+  d[4] = static_cast<double>(w.inflight[int(OpKind::Send)]);
+  d[5] = static_cast<double>(w.completions);
+  d[6] = static_cast<double>(w.accepts);
+  d[7] = static_cast<double>(w.closes);
+  d[8] = static_cast<double>(w.sessions);
+  d[9] = static_cast<double>(w.bytesIn);
+  d[10] = static_cast<double>(w.bytesOut);
+  d[11] = static_cast<double>(w.busyNs);
+}
+
+// What both snapshot shapes begin with: the engine's clock and whether it runs.
+Napi::Object snapshot_object(Napi::Env env, const EngineSnapshot& s) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("monoNs", static_cast<double>(s.monoNs));
+  out.Set("running", s.running);
+  return out;
+}
+
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -150,6 +148,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                        {InstanceMethod("start", &EngineWrap::Start), InstanceMethod("stop", &EngineWrap::Stop),
                         InstanceMethod("snapshot", &EngineWrap::Snapshot),
                         InstanceMethod("snapshotPacked", &EngineWrap::SnapshotPacked),
+                        InstanceMethod("sessions", &EngineWrap::Sessions),
+                        InstanceMethod("closeSession", &EngineWrap::CloseSession),
                         InstanceAccessor("running", &EngineWrap::Running, nullptr)});
   }
 
@@ -161,15 +161,22 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
     EngineConfig cfg;
     Napi::Promise rejected;
     if (!read_start_config(info, read_config, &cfg, &rejected)) return rejected;
-    return queue_for_promise(new StartWorker(env, engine_, cfg));
+    auto result = std::make_shared<StartResult>();
+    return run_async(
+        info.Env(), [engine = engine_, cfg, result] { *result = engine->start(cfg); },
+        [cfg, result](Napi::Env env, Napi::Promise::Deferred& d) {
+          if (result->kind != StartResult::Ok) d.Reject(make_error(env, *result).Value());
+          else d.Resolve(started_info(env, cfg, result->info));
+        });
   }
 
   Napi::Value Stop(const Napi::CallbackInfo& info) {
-    return queue_for_promise(new StopWorker(info.Env(), engine_));
+    return run_async(
+        info.Env(), [engine = engine_] { engine->stop(); },
+        [](Napi::Env env, Napi::Promise::Deferred& d) { d.Resolve(env.Undefined()); });
   }
 
   Napi::Value Running(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), engine_->running()); }
@@ -177,27 +184,16 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value Snapshot(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     EngineSnapshot s = engine_->snapshot();
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("monoNs", static_cast<double>(s.monoNs));
-    out.Set("running", s.running);
+    Napi::Object out = snapshot_object(env, s);
     Napi::Array workers = Napi::Array::New(env, s.workers.size());
     for (size_t i = 0; i < s.workers.size(); ++i) {
       const WorkerSnapshot& w = s.workers[i];
+      double d[kPackedFields];
+      pack_worker(w, d);
       Napi::Object o = Napi::Object::New(env);
-      o.Set("worker", w.worker);
-      o.Set("queueDepth", static_cast<double>(w.queueDepth));
       Napi::Object inflight = Napi::Object::New(env);
-      inflight.Set("accept", static_cast<double>(w.inflight[int(OpKind::Accept)]));
-      inflight.Set("recv", static_cast<double>(w.inflight[int(OpKind::Recv)]));
-      inflight.Set("send", static_cast<double>(w.inflight[int(OpKind::Send)]));
+      for (int f = 0; f < kPackedFields; ++f) (is_inflight_field(f) ? inflight : o).Set(kPackedNames[f], d[f]);
       o.Set("inflight", inflight);
-      o.Set("completions", static_cast<double>(w.completions));
-      o.Set("accepts", static_cast<double>(w.accepts));
-      o.Set("closes", static_cast<double>(w.closes));
-      o.Set("sessions", static_cast<double>(w.sessions));
-      o.Set("bytesIn", static_cast<double>(w.bytesIn));
-      o.Set("bytesOut", static_cast<double>(w.bytesOut));
-      o.Set("busyNs", static_cast<double>(w.busyNs));
       Napi::Array errs = Napi::Array::New(env, w.errors.size());
       for (size_t j = 0; j < w.errors.size(); ++j) errs.Set(uint32_t(j), error_count_object(env, w.errors[j].code, w.errors[j].count));
       o.Set("errors", errs);
@@ -207,47 +203,32 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return out;
   }
 
-  // The sampler's fast path: per-worker counters as one Float64Array (kPackedFields per worker,
-  // order below) plus the few error rows as objects. Building 64 objects property by property
-  // through N-API costs ~7 µs per worker; a typed array decoded in JS costs a fraction.
-  static constexpr int kPackedFields = 12;
+  // The sampler's fast path (packed_snapshot_js below).
   Napi::Value SnapshotPacked(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
     EngineSnapshot s = engine_->snapshot();
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("monoNs", static_cast<double>(s.monoNs));
-    out.Set("running", s.running);
-    Napi::Float64Array data = Napi::Float64Array::New(env, s.workers.size() * kPackedFields);
-    double* d = data.Data();
-    size_t errCount = 0;
-    for (const WorkerSnapshot& w : s.workers) {
-      d[0] = w.worker;
-      d[1] = static_cast<double>(w.queueDepth);
-      d[2] = static_cast<double>(w.inflight[int(OpKind::Accept)]);
-      d[3] = static_cast<double>(w.inflight[int(OpKind::Recv)]);
-      d[4] = static_cast<double>(w.inflight[int(OpKind::Send)]);
-      d[5] = static_cast<double>(w.completions);
-      d[6] = static_cast<double>(w.accepts);
-      d[7] = static_cast<double>(w.closes);
-      d[8] = static_cast<double>(w.sessions);
-      d[9] = static_cast<double>(w.bytesIn);
-      d[10] = static_cast<double>(w.bytesOut);
-      d[11] = static_cast<double>(w.busyNs);
-      d += kPackedFields;
-      errCount += w.errors.size();
+    return packed_snapshot_js(info.Env(), s.monoNs, s.running, s.workers);
+  }
+
+  // sessions({key, limit, worker, addressPrefix}): the session table (synchronous: one pass over
+  // the sessions, well under a millisecond at 10,000). Throws a TypeError on a bad query.
+  Napi::Value Sessions(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    SessionQuery q;
+    if (info.Length() > 0 && info[0].IsObject()) q = read_session_query(info[0].As<Napi::Object>());
+    return session_table_js(env, engine_->sessions(q));
+  }
+
+  // closeSession(id, abortive): true when a live session had that id.
+  Napi::Value CloseSession(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBoolean()) {
+      throw Napi::TypeError::New(env, "closeSession(id, abortive) needs a session id and a boolean");
     }
-    out.Set("counters", data);
-    Napi::Array errs = Napi::Array::New(env, errCount);
-    uint32_t k = 0;
-    for (const WorkerSnapshot& w : s.workers) {
-      for (const ErrorCountSnapshot& er : w.errors) {
-        Napi::Object e = error_count_object(env, er.code, er.count);
-        e.Set("worker", w.worker);
-        errs.Set(k++, e);
-      }
+    double id = info[0].As<Napi::Number>().DoubleValue();
+    if (!(id >= 1 && id <= 9007199254740991.0) || id != static_cast<double>(static_cast<uint64_t>(id))) {
+      throw Napi::TypeError::New(env, "a session id is a positive integer");
     }
-    out.Set("errors", errs);
-    return out;
+    return Napi::Boolean::New(env, engine_->closeSession(static_cast<uint64_t>(id), info[1].As<Napi::Boolean>().Value()));
   }
 
   std::shared_ptr<Engine> engine_;
@@ -255,12 +236,47 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
 }  // namespace
 
-Napi::Object error_count_object(Napi::Env env, int code, uint64_t count) {
+// Per-worker counters as one Float64Array (kPackedFields per worker, in pack_worker's order) plus
+// the few error rows as objects. Building 64 objects property by property through N-API costs
+// ~7 µs per worker; a typed array decoded in JS costs a fraction. The engine and the probe reader
+// (probe_wrap.cc) both hand their samples over this way.
+Napi::Object packed_snapshot_js(Napi::Env env, uint64_t monoNs, bool running, const std::vector<WorkerSnapshot>& workers) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("monoNs", static_cast<double>(monoNs));
+  out.Set("running", running);
+  Napi::Float64Array data = Napi::Float64Array::New(env, workers.size() * kPackedFields);
+  double* d = data.Data();
+  size_t errCount = 0;
+  for (const WorkerSnapshot& w : workers) {
+    pack_worker(w, d);
+    d += kPackedFields;
+    errCount += w.errors.size();
+  }
+  out.Set("counters", data);
+  Napi::Array errs = Napi::Array::New(env, errCount);
+  uint32_t k = 0;
+  for (const WorkerSnapshot& w : workers) {
+    for (const ErrorCountSnapshot& er : w.errors) {
+      Napi::Object e = error_count_object(env, er.code, er.count);
+      e.Set("worker", w.worker);
+      errs.Set(k++, e);
+    }
+  }
+  out.Set("errors", errs);
+  return out;
+}
+
+Napi::Object native_error_object(Napi::Env env, int code) {
   NativeErrorName n = translate_native_error(code);
   Napi::Object e = Napi::Object::New(env);
   e.Set("code", code);
   e.Set("nativeName", n.native);
   e.Set("name", n.portable);
+  return e;
+}
+
+Napi::Object error_count_object(Napi::Env env, int code, uint64_t count) {
+  Napi::Object e = native_error_object(env, code);
   e.Set("count", static_cast<double>(count));
   return e;
 }
@@ -289,6 +305,8 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("LoadGenerator", iocpm::define_load_generator(env));
   exports.Set("errorCatalog", Napi::Function::New(env, iocpm::Catalog));
   exports.Set("processResources", Napi::Function::New(env, iocpm::process_resources_js));
+  exports.Set("probes", Napi::Function::New(env, iocpm::probes_js));
+  exports.Set("ProbeReader", iocpm::define_probe_reader(env));
   return exports;
 }
 

@@ -21,6 +21,8 @@ Napi::Object to_js(Napi::Env env, const LoadSnapshot& s) {
   o.Set("bytesSent", static_cast<double>(s.bytesSent));
   o.Set("bytesReceived", static_cast<double>(s.bytesReceived));
   o.Set("mismatchedBytes", static_cast<double>(s.mismatchedBytes));
+  o.Set("threads", s.threads);
+  o.Set("threadsNote", s.threadsNote);
   Napi::Object faults = Napi::Object::New(env);
   for (int f = 1; f < int(Fault::kCount); ++f) faults.Set(fault_name(Fault(f)), static_cast<double>(s.faultsInjected[f]));
   o.Set("faultsInjected", faults);
@@ -102,31 +104,6 @@ Napi::Error to_js_error(Napi::Env env, const LoadError& e) {
   return err;
 }
 
-class RunWorker : public Napi::AsyncWorker {
- public:
-  RunWorker(Napi::Env env, std::shared_ptr<LoadGenerator> lg, LoadConfig cfg)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), lg_(std::move(lg)), cfg_(std::move(cfg)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    error_ = lg_->start(cfg_);
-    if (!error_) {
-      lg_->wait();
-      summary_ = lg_->snapshot();
-    }
-  }
-  void OnOK() override {
-    if (error_) deferred_.Reject(to_js_error(Env(), error_).Value());
-    else deferred_.Resolve(to_js(Env(), summary_));
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<LoadGenerator> lg_;
-  LoadConfig cfg_;
-  LoadError error_;
-  LoadSnapshot summary_;
-};
-
 class LoadWrap : public Napi::ObjectWrap<LoadWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -143,7 +120,24 @@ class LoadWrap : public Napi::ObjectWrap<LoadWrap> {
     LoadConfig cfg;
     Napi::Promise rejected;
     if (!read_start_config(info, read_load_config, &cfg, &rejected)) return rejected;
-    return queue_for_promise(new RunWorker(env, lg_, cfg));
+    // The whole run happens off the JS thread; the promise settles with its summary.
+    struct Outcome {
+      LoadError error;
+      LoadSnapshot summary;
+    };
+    auto out = std::make_shared<Outcome>();
+    return run_async(
+        env,
+        [lg = lg_, cfg, out] {
+          out->error = lg->start(cfg);
+          if (out->error) return;
+          lg->wait();
+          out->summary = lg->snapshot();
+        },
+        [out](Napi::Env e, Napi::Promise::Deferred& d) {
+          if (out->error) d.Reject(to_js_error(e, out->error).Value());
+          else d.Resolve(to_js(e, out->summary));
+        });
   }
   Napi::Value Stop(const Napi::CallbackInfo& info) {
     lg_->stop();

@@ -35,6 +35,10 @@ class Backend {
   // -1 for "use WorkerMetrics::busyNs" (IOCP times its handling itself; every backend stores the
   // final value there when a worker ends).
   virtual int64_t busyNs(int) const { return -1; }
+  // Asks worker `worker` to close session `id` (listed in its SessionDirectory): graceful sends
+  // FIN after what is queued is dropped, abortive sends RST. Any thread; returns at once (the
+  // close happens on the session's own thread). False when the session is already gone.
+  virtual bool closeSession(int worker, uint64_t id, bool abortive) = 0;
 };
 
 struct BackendChoice {

@@ -31,6 +31,11 @@ StartResult Engine::start(const EngineConfig& cfg) {
     return r;
   }
   auto metrics = std::unique_ptr<WorkerMetrics[]>(new WorkerMetrics[cfg.workers]);
+  std::vector<std::unique_ptr<SessionDirectory>> directories;
+  for (int i = 0; i < cfg.workers; ++i) {
+    directories.emplace_back(new SessionDirectory(i));
+    metrics[i].live = directories.back().get();
+  }
   r.info.name = choice.name;
   r.info.fallbackReason = choice.fallbackReason;
   if (NativeError e = choice.backend->start(cfg, metrics.get(), &r.info)) {
@@ -42,6 +47,8 @@ StartResult Engine::start(const EngineConfig& cfg) {
   std::lock_guard<std::mutex> g(stateMu_);
   backend_ = std::move(choice.backend);
   metrics_ = std::move(metrics);
+  directories_ = std::move(directories);
+  sendQueueLimit_ = static_cast<uint64_t>(cfg.sendQueueLimit);
   workers_ = cfg.workers;
   running_ = true;
   return r;
@@ -91,6 +98,24 @@ EngineSnapshot Engine::snapshot() const {
     s.workers.push_back(std::move(w));
   }
   return s;
+}
+
+SessionTable Engine::sessions(const SessionQuery& q) {
+  std::lock_guard<std::mutex> g(stateMu_);
+  std::vector<SessionDirectory*> dirs;
+  if (running_) {
+    for (auto& d : directories_) dirs.push_back(d.get());
+  }
+  return build_session_table(dirs, q, sendQueueLimit_);
+}
+
+bool Engine::closeSession(uint64_t id, bool abortive) {
+  std::lock_guard<std::mutex> g(stateMu_);
+  if (!running_) return false;
+  for (int w = 0; w < workers_; ++w) {
+    if (directories_[w]->with(id, [](SessionCore&) {})) return backend_->closeSession(w, id, abortive);
+  }
+  return false;
 }
 
 }  // namespace iocpm

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "error_catalog.h"
 #include "metrics.h"
+#include "session_table.h"
 
 namespace iocpm {
 
@@ -41,12 +42,18 @@ class Engine {
   // Final counters stay readable after stop() until the next start().
   EngineSnapshot snapshot() const;
   bool running() const;
+  // The session table (see session_table.h); empty when stopped. Any thread.
+  SessionTable sessions(const SessionQuery& q);
+  // Closes one live session; false when no running worker has it.
+  bool closeSession(uint64_t id, bool abortive);
 
  private:
   std::mutex lifecycle_;         // serialises start/stop
   mutable std::mutex stateMu_;   // guards backend_/metrics_ against snapshot()
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<WorkerMetrics[]> metrics_;
+  std::vector<std::unique_ptr<SessionDirectory>> directories_;  // one per worker, with metrics_
+  uint64_t sendQueueLimit_ = 0;
   int workers_ = 0;
   bool running_ = false;
 };

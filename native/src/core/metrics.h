@@ -1,9 +1,10 @@
 // Per-worker counters. On Linux each worker is the only writer of its own block (relaxed atomics,
 // no read-modify-write contention); snapshot() reads them from another thread without pausing
 // anyone. Blocks are cache-line aligned so two workers never share a line (no false sharing).
-// The one exception is the IOCP backend, where a thread other than the one that accepted a
-// session may complete its operations: session counters are charged to the home worker with fetch_add
-// (see charge() in backends/iocp/iocp_backend.cc), never with bump()/add().
+// Two exceptions use fetch_add instead of bump()/add(): the open/close counters of a session
+// (core/session_core.h, SessionAccounting), and the IOCP backend's in-flight gauges, charged to a
+// session's home worker while another thread may complete its operations (charge() in
+// backends/iocp/iocp_context.h).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -12,6 +13,8 @@
 namespace iocpm {
 
 enum class OpKind : uint8_t { Accept = 0, Recv = 1, Send = 2 };
+
+class SessionDirectory;
 
 struct ErrorSlot {
   std::atomic<int32_t> code{0};
@@ -34,6 +37,8 @@ struct alignas(64) WorkerMetrics {
   std::atomic<int64_t> pendingEvents{0};
   ErrorSlot errors[kErrorSlots];
   std::atomic<uint64_t> errorsOverflow{0};  // codes beyond kErrorSlots distinct values
+  // The worker's live sessions (the session table); set by the engine before start.
+  SessionDirectory* live = nullptr;
 
   // Single-writer helpers: load+store instead of fetch_add keeps the hot path free of locked ops.
   static void bump(std::atomic<uint64_t>& a, uint64_t n = 1) {

@@ -51,7 +51,7 @@ void SendQueue::consume(size_t n) {
         f.begin = f.end = 0;
         break;
       }
-      chunks_.pop_front();
+      chunks_.erase(chunks_.begin());
     }
   }
 }

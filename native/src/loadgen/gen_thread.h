@@ -7,7 +7,10 @@
 //   void closeConn(Conn&, bool abortive)
 //   bool startReading(Conn&)             arm receiving on a new connection; false if it closed
 //   void pump(Conn&)                     send what the pipeline, the rate and the budget allow
-//   void sendGarbage(Conn&)              the Garbage fault: a burst of junk, then an abortive close
+//                                        (starting each message with beginMessage)
+//   long sendNow(Conn&, const char*, size_t)  a non-blocking send: bytes taken, or <= 0
+//   void shutdownWrite(Conn&)            send our FIN (the HalfClose fault)
+//   void sendThenReset(Conn&, const char*, size_t)  send these bytes, then close abortively
 //   bool canSendNow(const Conn&) const   no send of this connection is in flight
 //   void sendTrickleByte(Conn&)          the next byte of a Trickle connection's stream
 //   bool sendInFlight(const Conn&) const the drain must wait for this connection's send
@@ -163,6 +166,42 @@ class GenThread {
     cn.msgsStarted++;
     cn.startTimes.push_back(now);
     return true;
+  }
+
+  // Starts the next message, applying the faults that act at a message boundary. False when
+  // nothing more may be started now: the pipeline is full, no token or budget is left, the
+  // HalfClose fault shut our side (once the started messages went out), or the Reset fault took
+  // the connection.
+  bool beginMessage(Conn& cn) {
+    if (pipelineFull(cn)) return false;
+    if (cn.fault == Fault::HalfClose && cn.msgsStarted >= 4) {
+      if (cn.unsent > 0) return false;  // finish the started messages first
+      self().shutdownWrite(cn);         // then read every echo until the server's FIN
+      cn.writeShut = true;
+      return false;
+    }
+    if (!startMessage(cn, mono_ns())) return false;
+    if (cn.fault != Fault::Reset) return true;
+    // Reset mid-message: half of a message, then RST.
+    c_.bump(c_.faults[int(Fault::Reset)]);
+    cn.unsent = 0;
+    size_t half = std::max<size_t>(1, size_t(run_.cfg.messageSize) / 2);
+    self().sendThenReset(cn, pattern_table().at(cn.id, 0), std::min(half, kMaxChunk));
+    return false;
+  }
+
+  // The Garbage fault: an oversized burst of bytes the server never asked for, as much as the
+  // socket takes right now, then an abortive close.
+  void sendGarbage(Conn& cn) {
+    static const std::vector<char> junk(kGarbageBytes, '\xff');
+    size_t off = 0;
+    for (int tries = 0; off < junk.size() && tries < 1000; ++tries) {
+      long w = self().sendNow(cn, junk.data() + off, std::min(junk.size() - off, kMaxChunk));
+      if (w <= 0) break;  // its buffer is full or the send failed: reset now
+      off += size_t(w);
+      c_.bump(c_.bytesSent, uint64_t(w));
+    }
+    self().closeConn(cn, true);
   }
 
   // The last byte of a message went out. Without echo (or for a slow reader) it is done now.

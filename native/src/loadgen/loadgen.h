@@ -30,7 +30,7 @@ struct LoadConfig {
   int64_t durationMs = 5000;   // 0 = until `messages` are done (or stopped)
   int64_t messages = 0;        // total messages; 0 = until the duration ends
   int64_t rampUpMs = 0;        // connections are opened evenly over this time
-  int threads = 2;             // 1..16 generator threads
+  int threads = 0;             // 1..16 generator threads; 0 = chosen at start (choose_threads)
   bool expectEcho = true;      // false against discard servers: send only, verify nothing
   int faultPercent[int(Fault::kCount)] = {};  // share of connections given each fault
 };
@@ -44,6 +44,12 @@ struct LoadError {
 };
 
 LoadError validate_load_config(const LoadConfig& c);
+// The thread count for c.threads == 0, and why. A target on this machine (a loopback name or
+// address) shares its cores with the generator: a closed-loop generator thread and a server
+// worker each fill a core, so the generator takes half of them (1 on a 2-core box, where 2
+// threads took CPU from the server under test and measured less). A remote target gets one
+// thread per core. Never more threads than connections.
+int choose_threads(const LoadConfig& c, std::string* why);
 
 struct LoadRun;  // one run's state (loadgen_shared.h)
 
@@ -55,6 +61,8 @@ struct LoadSnapshot {
   // Connections that were given each fault once connected (storm: every reconnect counts).
   uint64_t faultsInjected[int(Fault::kCount)] = {};
   std::map<int, uint64_t> errors;  // native code -> count (connect/send/recv errors)
+  int threads = 0;                 // generator threads of this run
+  std::string threadsNote;         // why that many ("auto: …" or "as configured")
   uint64_t latencyCount = 0;
   uint64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;  // ns
 };

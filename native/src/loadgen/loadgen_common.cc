@@ -1,5 +1,8 @@
 // Portable parts of the load generator: names and config validation.
+#include <algorithm>
 #include <cstring>
+#include <string>
+#include <thread>
 
 #include "loadgen.h"
 
@@ -43,7 +46,7 @@ LoadError validate_load_config(const LoadConfig& c) {
   if (c.messages < 0) return bad("messages", "messages must not be negative");
   if (c.durationMs == 0 && c.messages == 0) return bad("durationMs", "give a duration or a message count");
   if (c.rampUpMs < 0 || c.rampUpMs > 3600 * 1000) return bad("rampUpMs", "ramp-up must be from 0 to 1 h");
-  if (c.threads < 1 || c.threads > 16) return bad("threads", "threads must be from 1 to 16");
+  if (c.threads < 0 || c.threads > 16) return bad("threads", "threads must be from 1 to 16, or 0 to choose");
   int sum = 0;
   for (int i = 1; i < int(Fault::kCount); ++i) {
     if (c.faultPercent[i] < 0 || c.faultPercent[i] > 100) {
@@ -53,6 +56,28 @@ LoadError validate_load_config(const LoadConfig& c) {
   }
   if (sum > 100) return bad("faults", "fault percentages add up to more than 100");
   return {};
+}
+
+static bool is_local_host(const std::string& h) {
+  return h == "localhost" || h == "::1" || h == "[::1]" || h.rfind("127.", 0) == 0 || h == "0.0.0.0" || h == "::";
+}
+
+int choose_threads(const LoadConfig& c, std::string* why) {
+  if (c.threads > 0) {
+    *why = "as configured";
+    return std::min(c.threads, c.connections);
+  }
+  int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int n;
+  if (is_local_host(c.host)) {
+    n = std::max(1, cores / 2);
+    *why = "auto: target on this machine, half of its " + std::to_string(cores) + " cores (the rest for the server)";
+  } else {
+    n = cores;
+    *why = "auto: remote target, one per core (" + std::to_string(cores) + ")";
+  }
+  n = std::min({n, 16, c.connections});
+  return n;
 }
 
 }  // namespace iocpm

@@ -2,7 +2,9 @@
 #include "loadgen_shared.h"
 
 #include <algorithm>
+#include <system_error>
 
+#include "../core/error_catalog.h"
 #include "../core/metrics.h"
 
 namespace iocpm {
@@ -36,6 +38,12 @@ Fault pick_fault(const LoadConfig& c, int id) {
 
 LoadError already_running_error() {
   return {"", "already-running", 0, "a load run is already in progress; stop it first"};
+}
+
+LoadError connect_error(const LoadConfig& cfg, int err, bool refused) {
+  NativeErrorName n = translate_native_error(err);
+  return {refused ? "port" : "host", n.portable, err,
+          "cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " + n.portable + " (" + n.native + ")"};
 }
 
 // ---- LoadRun ----
@@ -76,6 +84,8 @@ LoadSnapshot LoadRun::snapshot() const {
   s.running = running();
   uint64_t end = s.running ? mono_ns() : endNs.load();
   s.elapsedNs = end - startNs;
+  s.threads = cfg.threads;
+  s.threadsNote = threadsNote;
   std::vector<uint64_t> counts(LatencyHistogram::kBuckets, 0);
   for (const auto& c : counters) {
     auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
@@ -104,6 +114,32 @@ LoadSnapshot LoadRun::snapshot() const {
 // ---- LoadGenerator (start is the platform's) ----
 
 LoadGenerator::LoadGenerator() = default;
+
+LoadError LoadGenerator::start(const LoadConfig& cfg) {
+  if (LoadError e = validate_load_config(cfg)) return e;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!joined_) return already_running_error();
+  }
+  LoadConfig c = cfg;
+  std::string threadsNote;
+  c.threads = choose_threads(cfg, &threadsNote);
+  std::unique_ptr<LoadRun> run;
+  if (LoadError e = prepare_run(c, &run)) return e;
+  run->threadsNote = threadsNote;
+  std::lock_guard<std::mutex> g(mu_);
+  if (!joined_) return already_running_error();
+  try {
+    run->startThreads();
+  } catch (const std::system_error&) {
+    run->stopFlag.store(true);  // the threads that did start end at once; the rest never ran
+    run->join();
+    return {"threads", "out-of-memory", kNoMemoryCode, "could not start the generator threads"};
+  }
+  run_ = std::move(run);  // the previous run (if any) was joined: safe to free
+  joined_ = false;
+  return {};
+}
 LoadGenerator::~LoadGenerator() {
   stop();
   wait();

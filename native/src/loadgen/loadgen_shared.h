@@ -1,7 +1,7 @@
 // The portable half of the load generator's run: what every platform's generator threads share
 // (byte pattern, fault assignment, per-thread counters, message budget and deadline) and the
 // LoadGenerator life cycle around them. A platform file derives its run from LoadRun, adds the
-// socket work (runThread) and defines LoadGenerator::start; loadgen_shared.cc does the rest.
+// socket work (runThread) and prepare_run; loadgen_shared.cc does the rest.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -76,6 +76,7 @@ struct LoadRun {
   LoadSnapshot snapshot() const;        // the threads' counters merged
 
   LoadConfig cfg;
+  std::string threadsNote;  // how cfg.threads was chosen (choose_threads)
   std::atomic<bool> stopFlag{false};
   std::atomic<int> liveThreads{0};
   std::atomic<int64_t> budget{0};
@@ -86,5 +87,15 @@ struct LoadRun {
 };
 
 LoadError already_running_error();
+// The pre-flight connect failed with native error `err`: names the port when the connection was
+// refused, else the host.
+LoadError connect_error(const LoadConfig& cfg, int err, bool refused);
+
+// Platform-specific (loadgen_posix.cc, loadgen_win.cc): the platform's LoadRun for c (already
+// validated, c.threads <= c.connections), its target resolved and tried once with a connect.
+LoadError prepare_run(const LoadConfig& c, std::unique_ptr<LoadRun>* out);
+// The native code of "out of memory" (ENOMEM, ERROR_NOT_ENOUGH_MEMORY): what a failure to create
+// a generator thread is reported as.
+extern const int kNoMemoryCode;
 
 }  // namespace iocpm

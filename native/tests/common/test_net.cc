@@ -78,6 +78,8 @@ int TestClient::wait_closed() {
 
 bool TestClient::shutdown_send() { return ok() && sys::shutdown_send(sock_); }
 
+int TestClient::local_port() const { return ok() ? sys::local_port(sock_) : 0; }
+
 long TestClient::send_when_writable(const char* p, size_t n, int waitMs) {
   return ok() ? sys::send_when_writable(sock_, p, n, waitMs, &error_) : -1;
 }

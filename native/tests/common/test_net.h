@@ -37,6 +37,7 @@ class TestClient {
   bool ok() const { return sock_ != kNone; }
   int error() const { return error_; }        // native code of the last failure (errno / WSA code)
   int attempts() const { return attempts_; }  // connects it took
+  int local_port() const;                     // the client's own (ephemeral) port
 
   bool send_all(const char* p, size_t n);
   bool send_all(const std::string& s) { return send_all(s.data(), s.size()); }

@@ -22,6 +22,8 @@ long recv(Socket s, char* p, size_t n, int* err);
 // Waits up to waitMs for room, then sends without blocking: bytes, 0 for no room, -1 on error.
 long send_when_writable(Socket s, const char* p, size_t n, int waitMs, int* err);
 bool shutdown_send(Socket s);
+// The socket's own port (getsockname), or 0.
+int local_port(Socket s);
 // abortive: SO_LINGER {1, 0} first, so the peer sees RST.
 void close(Socket s, bool abortive);
 // A socket listening on 127.0.0.1 and a free port (*port), or kNone.

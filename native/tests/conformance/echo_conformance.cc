@@ -136,30 +136,39 @@ TEST_CASE("discard and chat workloads") {
   }
 }
 
+// One half-closed session under `mode`: the echo, then how the client saw the end (0 = FIN, else
+// the error its read ended with).
+static int close_mode_end(const BackendCase& backend, CloseMode mode) {
+  EngineConfig cfg = backend.config(1);
+  cfg.closeMode = mode;
+  Server srv(cfg);
+  REQUIRE_STARTED(srv);
+  TestClient c = TestClient::connect(srv.port());
+  REQUIRE(c.ok());
+  std::string msg = pattern(3000, 9);
+  REQUIRE(c.send_all(msg));
+  REQUIRE(c.shutdown_send());  // the server echoes everything, then closes its side
+  CHECK(c.recv_n(msg.size()) == msg);
+  int end = c.wait_closed();
+  c.close();
+  CHECK(srv.wait([&](const Totals& t) { return t.closes == 1 && t.sessions == 0; }));
+  return end;
+}
+
 TEST_CASE("close mode: graceful ends a half-closed session with FIN, abortive with RST only") {
   FOR_EACH_BACKEND(backend);
-  for (CloseMode mode : {CloseMode::Graceful, CloseMode::Abortive}) {
-    CAPTURE(mode == CloseMode::Abortive);
-    EngineConfig cfg = backend.config(1);
-    cfg.closeMode = mode;
-    Server srv(cfg);
-    REQUIRE_STARTED(srv);
-    TestClient c = TestClient::connect(srv.port());
-    REQUIRE(c.ok());
-    std::string msg = pattern(3000, 9);
-    REQUIRE(c.send_all(msg));
-    REQUIRE(c.shutdown_send());  // the server echoes everything, then closes its side
-    CHECK(c.recv_n(msg.size()) == msg);
-    int end = c.wait_closed();
-    if (mode == CloseMode::Graceful) {
-      CHECK(end == 0);  // FIN after the last echoed byte
-    } else {
-      CHECK(end != 0);  // SO_LINGER {1,0}: no FIN first, the session ends with RST
-      CHECK(end == native_codes().connectionReset);
-    }
-    c.close();
-    CHECK(srv.wait([&](const Totals& t) { return t.closes == 1 && t.sessions == 0; }));
+  CHECK(close_mode_end(backend, CloseMode::Graceful) == 0);  // FIN after the last echoed byte
+  // SO_LINGER {1,0}: no FIN first, the session ends with RST. Under Wine the client's read
+  // sometimes ends as if by FIN (about 1 run in 15 here): wineserver's own poll of the socket can
+  // take the pending ECONNRESET (SO_ERROR) before the client's recv sees it. So under Wine the
+  // RST must be seen in one of three sessions; a wrong error code still fails at once, and on
+  // Linux (and real Windows) the first session decides.
+  int end = 0;
+  for (int attempt = 1; attempt <= (under_wine() ? 3 : 1) && end == 0; ++attempt) {
+    end = close_mode_end(backend, CloseMode::Abortive);
+    if (end == 0 && under_wine()) MESSAGE("abortive close read as FIN under Wine (attempt " << attempt << ")");
   }
+  CHECK(end == native_codes().connectionReset);
 }
 
 TEST_CASE("an IPv6 host listens with IPv6 sockets") {

@@ -2,11 +2,13 @@
 // means nothing here, so every scenario runs once per backend.
 #include "../common/backends.h"
 
+#include "../../src/backends/iouring/provided_buffers.h"
+
 namespace tnet {
 namespace {
 
-// kBufEntries of backends/iouring/iouring_backend.cc: the buffer ring's size per worker.
-constexpr int kIoUringBufferRing = 256;
+// The io_uring buffer ring's size per worker.
+constexpr int kIoUringBufferRing = static_cast<int>(iocpm::ProvidedBuffers::kEntries);
 
 BackendCase linux_backend(iocpm::BackendKind kind, int receivesAfterPause) {
   BackendCase b;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "../../src/core/process_resources.h"
+#include "../common/bound_port.h"
 #include "../common/test_net_sys.h"
 
 namespace tnet {
@@ -116,6 +117,8 @@ long send_when_writable(Socket s, const char* p, size_t n, int waitMs, int* err)
 }
 
 bool shutdown_send(Socket s) { return ::shutdown(fd_of(s), SHUT_WR) == 0; }
+
+int local_port(Socket s) { return bound_port<socklen_t>(fd_of(s)); }
 
 void close(Socket s, bool abortive) {
   if (abortive) {

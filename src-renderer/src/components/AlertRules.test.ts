@@ -1,17 +1,15 @@
 // @vitest-environment happy-dom
-import { flushPromises } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useAlertsStore } from '../stores/alerts'
 import { mountWithApp } from '../testing/mount'
 import AlertRules from './AlertRules.vue'
 
 describe('AlertRules', () => {
-  let unmount: (() => void) | undefined
-  afterEach(() => unmount?.())
+  enableAutoUnmount(afterEach)
 
   it('adds a rule, flags a bad threshold inline, and saves', async () => {
     const { wrapper, api } = mountWithApp(AlertRules)
-    unmount = () => wrapper.unmount()
     await useAlertsStore().init()
     await flushPromises()
     expect(wrapper.text()).toContain('No rules.')

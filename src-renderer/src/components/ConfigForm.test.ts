@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { flushPromises } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_ENGINE_CONFIG } from '../../../src-shared/engine-config'
 import { useServerStore } from '../stores/server'
@@ -8,12 +8,10 @@ import { mountWithApp } from '../testing/mount'
 import ConfigForm from './ConfigForm.vue'
 
 describe('ConfigForm', () => {
-  let unmount: (() => void) | undefined
-  afterEach(() => unmount?.())
+  enableAutoUnmount(afterEach)
 
   it('validates inline as the user types, with localized messages tied to the field', async () => {
     const { wrapper } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     const port = wrapper.get('[data-testid="port-input"]')
     expect(port.attributes('aria-invalid')).toBe('false')
 
@@ -41,7 +39,6 @@ describe('ConfigForm', () => {
 
   it('starts with the typed config on Enter, and not while invalid', async () => {
     const { wrapper, api } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     await wrapper.get('[data-testid="workers-input"]').setValue('0')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
@@ -52,29 +49,12 @@ describe('ConfigForm', () => {
     await wrapper.get('[data-testid="backend-select"]').setValue('epoll')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(api.calls.find((c) => c.method === 'start')?.arg).toEqual({
-      host: '127.0.0.1',
-      port: 9100,
-      workers: 3,
-      backend: 'epoll',
-      workload: 'echo',
-      recvBufferSize: 16384,
-      backlog: 1024,
-      maxSessions: 20000,
-      sendQueueLimit: 4194304,
-      noDelay: true,
-      reusePort: true,
-      closeMode: 'graceful',
-      iouringRecv: 'multishot',
-      iocpPortLayout: 'perWorker',
-      iocpDequeue: 'gqcsex',
-      iocpAcceptPool: 32,
-    })
+    // Every field, the untouched ones at their defaults; the port trimmed and typed.
+    expect(api.calls.find((c) => c.method === 'start')?.arg).toEqual({ ...DEFAULT_ENGINE_CONFIG, port: 9100, workers: 3, backend: 'epoll' })
   })
 
   it('edits the advanced fields, which open by themselves when they hold an error', async () => {
     const { wrapper, api } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     const details = wrapper.get('[data-testid="config-advanced"]')
     expect(details.attributes('open')).toBeUndefined()
     await wrapper.get('[data-testid="send-queue-input"]').setValue('100')
@@ -97,7 +77,6 @@ describe('ConfigForm', () => {
 
   it('shows the IOCP options only for the iocp backend, with inline validation', async () => {
     const { wrapper, api } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     const backend = wrapper.get('[data-testid="backend-select"]')
     expect(wrapper.find('[data-testid="config-iocp"]').exists()).toBe(false) // auto, never started: unknown
     await backend.setValue('iouring')
@@ -126,7 +105,6 @@ describe('ConfigForm', () => {
 
   it('shows the io_uring receive model only for the iouring backend, with its hint', async () => {
     const { wrapper, api } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     const backend = wrapper.get('[data-testid="backend-select"]')
     expect(wrapper.find('[data-testid="config-iouring"]').exists()).toBe(false) // auto, never started: unknown
     for (const other of ['epoll', 'iocp']) {
@@ -160,15 +138,14 @@ describe('ConfigForm', () => {
     ['iouring', 'single-recv', 'iocp', 'epoll'],
   ] as const)('shows the %s options for auto once a server on this host resolved auto to it', async (resolved, feature, other, chosenLater) => {
     const { wrapper, api } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     await useServerStore().init()
     const section = `[data-testid="config-${resolved}"]`
     const info = { backend: resolved, host: '127.0.0.1', port: 9000, workers: 2, features: [feature] }
-    api.emitStatus({ state: 'running', config: DEFAULT_ENGINE_CONFIG, info, startedAt: 1, lastError: null })
+    api.emit('server:status-changed', { state: 'running', config: DEFAULT_ENGINE_CONFIG, info, startedAt: 1, lastError: null })
     await flushPromises()
     expect(wrapper.find(section).exists()).toBe(true)
     expect(wrapper.find(`[data-testid="config-${other}"]`).exists()).toBe(false)
-    api.emitStatus(STOPPED) // the status forgets the backend; the form does not
+    api.emit('server:status-changed', STOPPED) // the status forgets the backend; the form does not
     await flushPromises()
     expect(wrapper.get('[data-testid="backend-select"]').element).toHaveProperty('value', 'auto')
     expect(wrapper.find(section).exists()).toBe(true)
@@ -178,17 +155,15 @@ describe('ConfigForm', () => {
 
   it('shows the running configuration in the io_uring options', async () => {
     const { wrapper, api } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     await useServerStore().init()
     const info = { backend: 'iouring' as const, host: '127.0.0.1', port: 9000, workers: 2, features: ['single-recv'] }
-    api.emitStatus({ state: 'running', config: { ...DEFAULT_ENGINE_CONFIG, iouringRecv: 'single' }, info, startedAt: 1, lastError: null })
+    api.emit('server:status-changed', { state: 'running', config: { ...DEFAULT_ENGINE_CONFIG, iouringRecv: 'single' }, info, startedAt: 1, lastError: null })
     await flushPromises()
     expect(wrapper.get('[data-testid="iouring-recv-select"]').element).toHaveProperty('value', 'single')
   })
 
   it('locks while running and shows the running configuration', async () => {
     const { wrapper } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     const server = useServerStore()
     server.status = {
       state: 'running',
@@ -205,7 +180,6 @@ describe('ConfigForm', () => {
 
   it('shows field errors the service rejected', async () => {
     const { wrapper } = mountWithApp(ConfigForm)
-    unmount = () => wrapper.unmount()
     useServerStore().lastError = { ...ADDRESS_IN_USE, code: 'invalid-config', fieldErrors: [{ field: 'host', message: 'host is not local' }] }
     await flushPromises()
     expect(wrapper.get('[data-testid="host-input"]').attributes('aria-invalid')).toBe('true')

@@ -1,6 +1,11 @@
 // @vitest-environment happy-dom
-import { flushPromises } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { enableAutoUnmount, flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { DEFAULT_ENGINE_CONFIG } from '../../../src-shared/engine-config'
+import { downloadText } from '../lib/download'
+import { useServerStore } from '../stores/server'
+import { useSessionsStore } from '../stores/sessions'
+import { sessionTable } from '../testing/session-table'
 import { useMetricsStore } from '../stores/metrics'
 import { useUiStore } from '../stores/ui'
 import { useViewStore } from '../stores/view'
@@ -8,13 +13,13 @@ import { tick } from '../testing/fake-api'
 import { mountWithApp } from '../testing/mount'
 import ExportDialog from './ExportDialog.vue'
 
+vi.mock('../lib/download', () => ({ downloadText: vi.fn() }))
+
 describe('ExportDialog', () => {
-  let unmount: (() => void) | undefined
-  afterEach(() => unmount?.())
+  enableAutoUnmount(afterEach)
 
   async function open() {
     const ctx = mountWithApp(ExportDialog)
-    unmount = () => ctx.wrapper.unmount()
     const metrics = useMetricsStore()
     for (let i = 1; i <= 900; i++) metrics.ingest(tick(i))
     useUiStore().exportOpen = true
@@ -50,7 +55,6 @@ describe('ExportDialog', () => {
 
   it('exports the zoomed view with a subset of columns (preselected when the view is frozen)', async () => {
     const ctx = mountWithApp(ExportDialog)
-    unmount = () => ctx.wrapper.unmount()
     const metrics = useMetricsStore()
     for (let i = 1; i <= 900; i++) metrics.ingest(tick(i))
     await flushPromises()
@@ -72,10 +76,34 @@ describe('ExportDialog', () => {
 
   it('shows a failed export in the dialog and stays open', async () => {
     const { wrapper, api } = await open()
-    api.exportResult = { ok: false, error: { code: 'export-failed', message: 'could not write /x.csv: EACCES' } }
+    api.respond('export:csv', { ok: false, error: { code: 'export-failed', message: 'could not write /x.csv: EACCES' } })
     await wrapper.get('form').trigger('submit')
     await flushPromises()
     expect(wrapper.get('[data-testid="export-error"]').text()).toContain('EACCES')
     expect((wrapper.get('[data-testid="export-dialog"]').element as HTMLDialogElement).open).toBe(true)
+  })
+
+  it('exports the session table as CSV (every matched session, the Sessions tab filter and order)', async () => {
+    const { wrapper, api } = await open()
+    api.respond('sessions:table', { ok: true, value: sessionTable(2, {}, (id) => ({ remote: `[::1]:${5000 + id}` })) })
+    await wrapper.get('[data-testid="export-what-sessions"]').setValue(true)
+    // The server is stopped: nothing to export.
+    expect(wrapper.text()).toContain('The server is not running')
+    expect(wrapper.get('[data-testid="export-save"]').attributes('disabled')).toBeDefined()
+    useServerStore().status = { state: 'running', config: DEFAULT_ENGINE_CONFIG, info: null, startedAt: 1, lastError: null }
+    useSessionsStore().addressPrefix = '[::1]'
+    useSessionsStore().sortBy('sendQueue')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="export-col-timestamp"]').exists()).toBe(false)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.calls.filter((c) => c.method === 'exportCsv')).toHaveLength(0)
+    expect(api.calls.find((c) => c.method === 'sessions')?.arg).toEqual({ key: 'sendQueue', limit: 10000, addressPrefix: '[::1]' })
+    const [name, text] = vi.mocked(downloadText).mock.calls.at(-1)!
+    expect(name).toMatch(/^iocp-monitor-sessions-.*\.csv$/)
+    expect(text.split('\n')[0]).toBe('id,worker,local,remote,age_ms,state,bytes_in,bytes_out,bytes_in_per_s,bytes_out_per_s,completions,send_queue,peak_send_queue,errors,last_error,last_error_code')
+    expect(text).toContain('"[::1]:5002"')
+    expect(useServerStore().lastExport).toEqual({ rows: 2, path: null, fileName: name })
+    expect(useUiStore().exportOpen).toBe(false)
   })
 })

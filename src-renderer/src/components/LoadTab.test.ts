@@ -1,35 +1,40 @@
 // @vitest-environment happy-dom
-import { flushPromises } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DEFAULT_ENGINE_CONFIG } from '../../../src-shared/engine-config'
 import { DEFAULT_LOAD_CONFIG, NO_FAULTS, type LoadSummary } from '../../../src-shared/load'
+import { useAttachStore } from '../stores/attach'
 import { useLoadStore } from '../stores/load'
-import { useServerStore } from '../stores/server'
+import { createFakeApi, echoRun, probe } from '../testing/fake-api'
 import { mountWithApp } from '../testing/mount'
 import LoadForm from './LoadForm.vue'
 import LoadLive from './LoadLive.vue'
+import { markServerRunning } from '../testing/server-status'
 
-function running() {
-  useServerStore().status = {
-    state: 'running',
-    config: DEFAULT_ENGINE_CONFIG,
-    info: { backend: 'epoll', host: '127.0.0.1', port: 9100, workers: 2, features: [] },
-    startedAt: 1,
-    lastError: null,
-  }
-}
+const running = markServerRunning
 
 describe('Load tab', () => {
-  let unmount: (() => void) | undefined
   beforeEach(() => vi.spyOn(console, 'error').mockImplementation(() => {}))
-  afterEach(() => {
-    unmount?.()
-    vi.restoreAllMocks()
+  afterEach(() => vi.restoreAllMocks())
+  // After-hooks run last-registered first: unmount, then restore the mocks.
+  enableAutoUnmount(afterEach)
+
+  it('aims empty fields at the attached process\'s port, or asks for a target when it published none', async () => {
+    const api = createFakeApi()
+    api.probesValue = [probe(42, { name: 'seed-echo', port: 7100 }), probe(43, { name: 'quiet', port: 0 })]
+    const { wrapper } = mountWithApp(LoadForm, { api })
+    await useAttachStore().init()
+    await useAttachStore().attach(42)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="load-target"]').text()).toBe('Empty fields aim at the attached process seed-echo, 127.0.0.1:7100.')
+    expect(wrapper.get<HTMLInputElement>('[data-testid="load-port"]').element.placeholder).toBe('7100')
+    await useAttachStore().attach(43)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="load-target"]').text()).toBe('quiet did not publish its port: enter a target.')
+    expect(useLoadStore().needsTarget).toBe(true)
   })
 
   it('picks presets from a keyboard radio group and validates every field inline', async () => {
     const { wrapper } = mountWithApp(LoadForm)
-    unmount = () => wrapper.unmount()
     running()
     await flushPromises()
     expect(wrapper.get('[data-testid="load-target"]').text()).toContain('127.0.0.1:9100')
@@ -57,7 +62,6 @@ describe('Load tab', () => {
 
   it('starts the run (also with Enter), shows live numbers and then the summary', async () => {
     const { wrapper, api } = mountWithApp(LoadLive)
-    unmount = () => wrapper.unmount()
     running()
     const load = useLoadStore()
     await load.init()
@@ -70,22 +74,15 @@ describe('Load tab', () => {
     expect(wrapper.get('[data-testid="load-state"]').attributes('data-state')).toBe('running')
     expect(wrapper.get('[data-testid="load-stop"]').attributes('disabled')).toBeUndefined()
 
-    const counters = {
+    const counters = echoRun(9000, 128, {
       running: true,
       elapsedMs: 1500,
       connectsOk: 10,
-      connectsFailed: 0,
       activeConnections: 10,
-      msgsSent: 9000,
-      msgsEchoed: 9000,
-      bytesSent: 1_152_000,
-      bytesReceived: 1_152_000,
-      mismatchedBytes: 0,
       faultsInjected: { ...NO_FAULTS, reset: 2 },
-      errors: [],
       latency: { count: 9000, p50Us: 85, p90Us: 150, p99Us: 1250, p999Us: 3000, maxUs: 9000 },
-    }
-    api.emit('loadProgress', { ...counters, t: Date.now(), msgsPerS: 6000, mbPerS: 0.77 })
+    })
+    api.emit('load:progress', { ...counters, t: Date.now(), msgsPerS: 6000, mbPerS: 0.77 })
     await flushPromises()
     expect(wrapper.get('[data-testid="live-msgs"]').text()).toBe('6000')
     expect(wrapper.get('[data-testid="live-p50"]').text()).toBe('85 µs')
@@ -94,7 +91,7 @@ describe('Load tab', () => {
     expect(wrapper.get('[data-testid="live-faults"]').text()).toBe('2')
 
     const summary: LoadSummary = { ...counters, config: { ...DEFAULT_LOAD_CONFIG, connections: 10 }, startedAt: Date.now() - 3000, endedAt: Date.now(), stoppedEarly: false, msgsPerS: 3000, mbPerS: 0.38 }
-    api.emit('loadFinished', summary)
+    api.emit('load:finished', summary)
     await flushPromises()
     expect(wrapper.get('[data-testid="load-state"]').attributes('data-state')).toBe('idle')
     const s = wrapper.get('[data-testid="load-summary"]')

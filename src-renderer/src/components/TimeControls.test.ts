@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { flushPromises } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useMetricsStore } from '../stores/metrics'
 import { useViewStore } from '../stores/view'
@@ -8,12 +8,10 @@ import { mountWithApp } from '../testing/mount'
 import TimeControls from './TimeControls.vue'
 
 describe('TimeControls', () => {
-  let unmount: (() => void) | undefined
-  afterEach(() => unmount?.())
+  enableAutoUnmount(afterEach)
 
   it('pauses and resumes, zooms, pans and picks a span — all acting on the shared view', async () => {
     const { wrapper } = mountWithApp(TimeControls)
-    unmount = () => wrapper.unmount()
     const metrics = useMetricsStore()
     for (let i = 1; i <= 6000; i++) metrics.ingest(tick(i)) // 10 min
     const view = useViewStore()

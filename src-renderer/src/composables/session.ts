@@ -5,6 +5,7 @@ import { DEFAULT_APP_CONFIG } from '../../../src-shared/app-config'
 import { hasStoredLocale, persistLocale, type Locale } from '../i18n'
 import { applyTheme, setTheme, themeSetting } from '../lib/theme'
 import { useAlertsStore } from '../stores/alerts'
+import { useAttachStore } from '../stores/attach'
 import { useConfigDraftStore } from '../stores/config-draft'
 import { useLoadStore } from '../stores/load'
 import { useRecordingStore } from '../stores/recording'
@@ -16,7 +17,7 @@ export async function startSession(opts: { setLocale: (l: Locale) => void }): Pr
   const server = useServerStore()
   const settings = useSettingsStore()
   await server.init()
-  await Promise.all([useLoadStore().init(), useAlertsStore().init(), useRecordingStore().init(), settings.init()])
+  await Promise.all([useLoadStore().init(), useAlertsStore().init(), useRecordingStore().init(), useAttachStore().init(), settings.init()])
 
   const cfg = settings.state?.config
   if (!cfg) return
@@ -38,5 +39,6 @@ export function stopSession(): void {
   useLoadStore().dispose()
   useAlertsStore().dispose()
   useRecordingStore().dispose()
+  useAttachStore().dispose()
   useSettingsStore().dispose()
 }

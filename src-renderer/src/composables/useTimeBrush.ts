@@ -1,7 +1,7 @@
 // Mouse zoom and pan over a time chart, shared by the line charts and the heatmaps:
 // drag across the plot to zoom to that span, Shift+drag to pan, double-click to go back to live.
 // Every chart shares one time axis (the view store), so zooming one zooms all of them.
-import { ref, type Ref } from 'vue'
+import { computed, ref, type Ref } from 'vue'
 import { useViewStore, type TimeRange } from '../stores/view'
 
 export interface PlotBox {
@@ -87,8 +87,15 @@ export function useTimeBrush(opts: { host: Ref<HTMLElement | null>; plot: () => 
     if (opts.plot()) view.resume()
   }
 
+  /** The selection as the inline style of the chart's brush overlay; undefined when there is none. */
+  const brushStyle = computed(() => {
+    const s = selection.value
+    return s ? { left: `${s.left}px`, width: `${s.width}px`, top: `${s.top}px`, height: `${s.height}px` } : undefined
+  })
+
   return {
     selection,
+    brushStyle,
     panning,
     listeners: { pointerdown: onPointerDown, pointermove: onPointerMove, pointerup: onPointerUp, pointercancel: cancel, dblclick: onDoubleClick },
   }

@@ -1,6 +1,12 @@
 // English UI strings. ko.ts mirrors this shape (checked by the type below).
 // vue-i18n syntax: {name} interpolates; never use a bare "|" or "@" in a message.
+import sessions from './sessions-en'
+import attach from './attach-en'
+import learn from './learn-en'
+import experimentsEn from './experiments-en'
 const en = {
+  sessions,
+  attach,
   app: {
     title: 'IOCP Monitor',
     subtitle: 'Completion-queue TCP server',
@@ -11,6 +17,8 @@ const en = {
     server: 'Server',
     load: 'Load',
     errors: 'Errors',
+    sessions: 'Sessions',
+    learn: 'How it works',
     recordings: 'Recordings',
     settings: 'Settings',
     running: 'running',
@@ -447,6 +455,8 @@ const en = {
   lang: {
     label: 'Language',
   },
+  learn,
+  experiments: experimentsEn,
 }
 
 export type Messages = typeof en

@@ -1,7 +1,13 @@
 // 한국어 UI 문자열. 형태는 en.ts와 같아야 한다 (Messages 타입으로 검사).
 import type { Messages } from './en'
+import sessions from './sessions-ko'
+import attach from './attach-ko'
+import learn from './learn-ko'
+import experimentsKo from './experiments-ko'
 
 const ko: Messages = {
+  sessions,
+  attach,
   app: {
     title: 'IOCP 모니터',
     subtitle: '완료 큐 TCP 서버',
@@ -12,6 +18,8 @@ const ko: Messages = {
     server: '서버',
     load: '부하',
     errors: '오류',
+    sessions: '세션',
+    learn: '동작 원리',
     recordings: '녹화',
     settings: '설정',
     running: '실행 중',
@@ -448,6 +456,8 @@ const ko: Messages = {
   lang: {
     label: '언어',
   },
+  learn,
+  experiments: experimentsKo,
 }
 
 export default ko

@@ -17,24 +17,24 @@ import {
 } from './format'
 
 describe('formatting', () => {
-  it('formats bytes in decimal SI units', () => {
-    expect(formatBytes(0)).toBe('0 B')
-    expect(formatBytes(999)).toBe('999 B')
-    expect(formatBytes(1500)).toBe('1.50 kB')
-    expect(formatBytesPerS(20_000_000)).toBe('20.0 MB/s')
-    expect(formatBytes(250_000_000)).toBe('250 MB')
-    expect(formatBytes(Number.NaN)).toBe('—')
-  })
-
-  it('formats counts, percentages and durations', () => {
-    expect(formatCount(12)).toBe('12')
-    expect(formatCount(12.34)).toBe('12.3')
-    expect(formatCount(123456)).toBe('123.5k')
-    expect(formatCount(2_500_000)).toBe('2.50M')
-    expect(formatPercent(0.123)).toBe('12.3%')
-    expect(formatPercent(1)).toBe('100%')
-    expect(formatDuration(65_000)).toBe('1:05')
-    expect(formatDuration(3_725_000)).toBe('1:02:05')
+  // One formatter call a row: bytes in decimal SI units, counts, percentages and durations.
+  it.each([
+    ['formatBytes', formatBytes, 0, '0 B'],
+    ['formatBytes', formatBytes, 999, '999 B'],
+    ['formatBytes', formatBytes, 1500, '1.50 kB'],
+    ['formatBytesPerS', formatBytesPerS, 20_000_000, '20.0 MB/s'],
+    ['formatBytes', formatBytes, 250_000_000, '250 MB'],
+    ['formatBytes', formatBytes, Number.NaN, '—'],
+    ['formatCount', formatCount, 12, '12'],
+    ['formatCount', formatCount, 12.34, '12.3'],
+    ['formatCount', formatCount, 123456, '123.5k'],
+    ['formatCount', formatCount, 2_500_000, '2.50M'],
+    ['formatPercent', formatPercent, 0.123, '12.3%'],
+    ['formatPercent', formatPercent, 1, '100%'],
+    ['formatDuration', formatDuration, 65_000, '1:05'],
+    ['formatDuration', formatDuration, 3_725_000, '1:02:05'],
+  ] as const)('%s(%s) is %s', (_name, format, value, shown) => {
+    expect(format(value)).toBe(shown)
   })
 
   it('formats exact values, latencies and times through Intl for the UI language', () => {
@@ -52,12 +52,14 @@ describe('formatting', () => {
     expect(formatCount(1500.5, 'ko')).toBe('1501')
   })
 
-  it('trims padding zeros for axis labels', () => {
-    expect(trimZeros('5.00 MB/s')).toBe('5 MB/s')
-    expect(trimZeros('2.50 kB/s')).toBe('2.5 kB/s')
-    expect(trimZeros('150.0k/s')).toBe('150k/s')
-    expect(trimZeros('100 B/s')).toBe('100 B/s')
-    expect(trimZeros('0.25')).toBe('0.25')
+  it.each([
+    ['5.00 MB/s', '5 MB/s'],
+    ['2.50 kB/s', '2.5 kB/s'],
+    ['150.0k/s', '150k/s'],
+    ['100 B/s', '100 B/s'],
+    ['0.25', '0.25'],
+  ])('trims padding zeros for axis labels: %s → %s', (label, trimmed) => {
+    expect(trimZeros(label)).toBe(trimmed)
   })
 
   it('makes file-name-safe timestamps', () => {

@@ -1,16 +1,13 @@
 // @vitest-environment happy-dom
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { setApi } from '../api'
-import { alertEvent, FakeApi } from '../testing/fake-api'
+import { alertEvent, type FakeApi } from '../testing/fake-api'
 import { MAX_LOG, useAlertsStore } from './alerts'
+import { freshStoreEnv } from './fresh-store-env'
 
 describe('alerts store', () => {
   let api: FakeApi
   beforeEach(() => {
-    api = new FakeApi()
-    setApi(api)
-    setActivePinia(createPinia())
+    api = freshStoreEnv()
   })
 
   it('loads the rules and follows raised and cleared events into the active list, the log and chart intervals', async () => {
@@ -23,24 +20,24 @@ describe('alerts store', () => {
     expect(alerts.draft[0]).toMatchObject({ metric: 'busy', worker: '3', threshold: '90', forSeconds: '5' })
     expect(alerts.dirty).toBe(false)
 
-    api.emit('alert', alertEvent('raised', 1000, {}, 'a'))
-    api.emit('alert', alertEvent('raised', 2000, {}, 'b'))
+    api.emit('alerts:event', alertEvent('raised', 1000, {}, 'a'))
+    api.emit('alerts:event', alertEvent('raised', 2000, {}, 'b'))
     expect(alerts.active.map((a) => a.id)).toEqual(['a', 'b'])
-    api.emit('alert', alertEvent('cleared', 3000, {}, 'a'))
+    api.emit('alerts:event', alertEvent('cleared', 3000, {}, 'a'))
     expect(alerts.active.map((a) => a.id)).toEqual(['b'])
     expect(alerts.log.map((e) => `${e.id}:${e.kind}`)).toEqual(['a:cleared', 'b:raised', 'a:raised'])
     expect(alerts.intervals.map((i) => [i.id, i.start, i.end])).toEqual([
       ['a', 1000, 3000],
       ['b', 2000, null],
     ])
-    api.emit('alert', { junk: true })
+    api.emitUnchecked('alerts:event', { junk: true })
     expect(alerts.log).toHaveLength(3)
   })
 
   it('bounds the log', async () => {
     const alerts = useAlertsStore()
     await alerts.init()
-    for (let i = 0; i < MAX_LOG + 20; i++) api.emit('alert', alertEvent('raised', i, {}, `x${i}`))
+    for (let i = 0; i < MAX_LOG + 20; i++) api.emit('alerts:event', alertEvent('raised', i, {}, `x${i}`))
     expect(alerts.log).toHaveLength(MAX_LOG)
     expect(alerts.log[0].id).toBe(`x${MAX_LOG + 19}`)
   })
@@ -72,7 +69,7 @@ describe('alerts store', () => {
   })
 
   it('says so when the service has no alerts', async () => {
-    api.featuresError = { code: 'invalid-message', message: 'unknown channel alerts:list' }
+    api.respond('alerts:list', { ok: false, error: { code: 'invalid-message', message: 'unknown channel alerts:list' } })
     const alerts = useAlertsStore()
     await alerts.init()
     expect(alerts.available).toBe(false)

@@ -3,13 +3,14 @@
 // with src-shared's validateAlertRule), the active alerts, a bounded log, and the intervals the
 // charts mark.
 import { defineStore } from 'pinia'
-import { computed, reactive, ref, shallowRef, watch } from 'vue'
+import { computed, reactive, ref, shallowRef } from 'vue'
 import { validateAlertRule, type AlertEvent, type AlertMetric, type AlertOp, type AlertRule, type AlertsState } from '../../../src-shared/alerts'
 import type { ApiError } from '../../../src-shared/result'
 import type { FieldError } from '../../../src-shared/result'
 import { getApi } from '../api'
 import { call } from '../api/call'
-import { useServerStore } from './server'
+import { parseFormNumber } from '../lib/form-number'
+import { featureLifecycle } from './feature-lifecycle'
 
 /** Alert events kept in the log (newest first). */
 export const MAX_LOG = 200
@@ -45,19 +46,14 @@ export function ruleToDraft(r: AlertRule): RuleDraft {
   }
 }
 
-function parseNum(s: string): number {
-  const t = s.trim()
-  return t === '' ? Number.NaN : Number(t)
-}
-
 export function draftToRule(d: RuleDraft): unknown {
-  const threshold = parseNum(d.threshold)
+  const threshold = parseFormNumber(d.threshold)
   return {
     metric: d.metric,
-    worker: d.worker === 'all' ? 'all' : parseNum(d.worker),
+    worker: d.worker === 'all' ? 'all' : parseFormNumber(d.worker),
     op: d.op,
     threshold: d.metric === 'busy' ? threshold / 100 : threshold,
-    forSeconds: parseNum(d.forSeconds),
+    forSeconds: parseFormNumber(d.forSeconds),
   }
 }
 
@@ -67,7 +63,6 @@ function isEvent(e: unknown): e is AlertEvent {
 }
 
 export const useAlertsStore = defineStore('alerts', () => {
-  const server = useServerStore()
   /** null until the service answered; false when it does not offer alerts. */
   const available = ref<boolean | null>(null)
   const unavailable = shallowRef<ApiError | null>(null)
@@ -139,21 +134,7 @@ export const useAlertsStore = defineStore('alerts', () => {
     }
   }
 
-  const unsubscribe: (() => void)[] = []
-  let started = false
-
-  async function init(): Promise<void> {
-    if (started) return
-    started = true
-    unsubscribe.push(getApi().onAlert(onEvent))
-    unsubscribe.push(watch(() => server.reconnects, () => void refresh()))
-    await refresh()
-  }
-
-  function dispose(): void {
-    for (const u of unsubscribe.splice(0)) u()
-    started = false
-  }
+  const { init, dispose } = featureLifecycle(refresh, (api) => [api.onAlert(onEvent)])
 
   function addRule(rule: Partial<AlertRule> = {}): void {
     draft.push(ruleToDraft({ metric: 'queueDepth', worker: 'all', op: '>', threshold: 100, forSeconds: 5, ...rule }))

@@ -3,53 +3,16 @@
 // validateEngineConfig, the same function main applies to everything that crosses IPC.
 import { defineStore } from 'pinia'
 import { computed, reactive } from 'vue'
-import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, type BackendChoice, type CloseMode, type EngineConfig, type IocpDequeue, type IocpPortLayout, type IouringRecv, type Workload } from '../../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, validateEngineConfig, type EngineConfig, type LIMITS } from '../../../src-shared/engine-config'
 import type { FieldError } from '../../../src-shared/result'
+import { parseFormNumber } from '../lib/form-number'
 
-/** The fields the form edits: every field of EngineConfig. */
-export const FORM_FIELDS = [
-  'host',
-  'port',
-  'workers',
-  'backend',
-  'workload',
-  'recvBufferSize',
-  'backlog',
-  'maxSessions',
-  'sendQueueLimit',
-  'noDelay',
-  'reusePort',
-  'closeMode',
-  'iouringRecv',
-  'iocpPortLayout',
-  'iocpDequeue',
-  'iocpAcceptPool',
-] as const
-export type DraftField = (typeof FORM_FIELDS)[number]
-
-export interface ConfigFormState {
-  host: string
-  port: string
-  workers: string
-  backend: BackendChoice
-  workload: Workload
-  recvBufferSize: string
-  backlog: string
-  maxSessions: string
-  sendQueueLimit: string
-  noDelay: boolean
-  reusePort: boolean
-  closeMode: CloseMode
-  iouringRecv: IouringRecv
-  iocpPortLayout: IocpPortLayout
-  iocpDequeue: IocpDequeue
-  iocpAcceptPool: string
-}
-
-function toNumber(s: string): number {
-  const t = s.trim()
-  return t === '' ? Number.NaN : Number(t)
-}
+/**
+ * What the form holds: every field of EngineConfig, the integer ones (those LIMITS bounds) as the
+ * text the user typed.
+ */
+export type ConfigFormState = { [K in keyof EngineConfig]: K extends keyof typeof LIMITS ? string : EngineConfig[K] }
+export type DraftField = keyof EngineConfig
 
 function fromConfig(c: EngineConfig): ConfigFormState {
   return {
@@ -78,21 +41,21 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
   /** What Start sends: only the edited fields, typed. */
   const candidate = computed<Partial<EngineConfig>>(() => ({
     host: form.host.trim(),
-    port: toNumber(form.port),
-    workers: toNumber(form.workers),
+    port: parseFormNumber(form.port),
+    workers: parseFormNumber(form.workers),
     backend: form.backend,
     workload: form.workload,
-    recvBufferSize: toNumber(form.recvBufferSize),
-    backlog: toNumber(form.backlog),
-    maxSessions: toNumber(form.maxSessions),
-    sendQueueLimit: toNumber(form.sendQueueLimit),
+    recvBufferSize: parseFormNumber(form.recvBufferSize),
+    backlog: parseFormNumber(form.backlog),
+    maxSessions: parseFormNumber(form.maxSessions),
+    sendQueueLimit: parseFormNumber(form.sendQueueLimit),
     noDelay: form.noDelay,
     reusePort: form.reusePort,
     closeMode: form.closeMode,
     iouringRecv: form.iouringRecv,
     iocpPortLayout: form.iocpPortLayout,
     iocpDequeue: form.iocpDequeue,
-    iocpAcceptPool: toNumber(form.iocpAcceptPool),
+    iocpAcceptPool: parseFormNumber(form.iocpAcceptPool),
   }))
 
   const validation = computed(() => validateEngineConfig(candidate.value))
@@ -102,7 +65,8 @@ export const useConfigDraftStore = defineStore('configDraft', () => {
   const errors = computed<Partial<Record<DraftField, FieldError>>>(() => {
     const out: Partial<Record<DraftField, FieldError>> = {}
     const v = validation.value
-    if (!v.ok) for (const e of v.errors) if ((FORM_FIELDS as readonly string[]).includes(e.field)) out[e.field as DraftField] ??= e
+    // A field of EngineConfig (not 'config', nor an unknown field's name), found as validateEngineConfig finds them.
+    if (!v.ok) for (const e of v.errors) if (Object.hasOwn(DEFAULT_ENGINE_CONFIG, e.field)) out[e.field as DraftField] ??= e
     return out
   })
 

@@ -1,43 +1,23 @@
 // @vitest-environment happy-dom
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import { DEFAULT_ENGINE_CONFIG } from '../../../src-shared/engine-config'
 import type { LoadProgress, LoadSummary } from '../../../src-shared/load'
-import { DEFAULT_LOAD_CONFIG, NO_FAULTS } from '../../../src-shared/load'
-import { setApi } from '../api'
-import { FakeApi } from '../testing/fake-api'
+import { DEFAULT_LOAD_CONFIG, NO_FAULTS, zeroLoadCounters } from '../../../src-shared/load'
+import { type FakeApi } from '../testing/fake-api'
+import { freshStoreEnv } from './fresh-store-env'
 import { useLoadStore } from './load'
 import { useServerStore } from './server'
 
+/** A sample of a running load; the store keeps it as sent, so only msgsPerS matters here. */
 function progress(t: number, over: Partial<LoadProgress> = {}): LoadProgress {
-  return {
-    t,
-    running: true,
-    elapsedMs: 1000,
-    connectsOk: 10,
-    connectsFailed: 0,
-    activeConnections: 10,
-    msgsSent: 5000,
-    msgsEchoed: 5000,
-    bytesSent: 640_000,
-    bytesReceived: 640_000,
-    mismatchedBytes: 0,
-    faultsInjected: { ...NO_FAULTS },
-    errors: [],
-    latency: { count: 5000, p50Us: 80, p90Us: 120, p99Us: 300, p999Us: 900, maxUs: 2000 },
-    msgsPerS: 5000,
-    mbPerS: 0.64,
-    ...over,
-  }
+  return { ...zeroLoadCounters(), t, running: true, elapsedMs: 1000, msgsPerS: 5000, mbPerS: 0.64, ...over }
 }
 
 describe('load store', () => {
   let api: FakeApi
   beforeEach(() => {
-    api = new FakeApi()
-    setApi(api)
-    setActivePinia(createPinia())
+    api = freshStoreEnv()
   })
 
   it('starts from the smoke preset aimed at the running server, with durations in seconds', () => {
@@ -115,12 +95,12 @@ describe('load store', () => {
       faults: { ...NO_FAULTS },
     })
     expect(load.running).toBe(true)
-    api.emit('loadProgress', progress(10))
-    api.emit('loadProgress', progress(20, { msgsPerS: 7000 }))
+    api.emit('load:progress', progress(10))
+    api.emit('load:progress', progress(20, { msgsPerS: 7000 }))
     expect(load.progress?.msgsPerS).toBe(7000)
     expect(load.progressPoints().map((p) => p.msgsPerS)).toEqual([5000, 7000])
     const summary = { ...progress(30), config: { ...DEFAULT_LOAD_CONFIG }, startedAt: 1, endedAt: 30, stoppedEarly: false } as unknown as LoadSummary
-    api.emit('loadFinished', summary)
+    api.emit('load:finished', summary)
     expect(load.running).toBe(false)
     expect(load.summary).toEqual(summary)
   })
@@ -138,7 +118,7 @@ describe('load store', () => {
   })
 
   it('keeps a failed start as an error', async () => {
-    api.loadStartResult = { ok: false, error: { code: 'connection-refused', message: 'nothing listens on 127.0.0.1:1' } }
+    api.respond('load:start', { ok: false, error: { code: 'connection-refused', message: 'nothing listens on 127.0.0.1:1' } })
     const load = useLoadStore()
     load.form.host = '127.0.0.1'
     load.form.port = '1'

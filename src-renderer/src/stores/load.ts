@@ -26,6 +26,9 @@ import {
 } from '../../../src-shared/load'
 import { getApi } from '../api'
 import { call } from '../api/call'
+import { parseFormNumber } from '../lib/form-number'
+import { useAttachStore } from './attach'
+import { featureLifecycle } from './feature-lifecycle'
 import { useServerStore } from './server'
 
 export interface LoadFormState {
@@ -73,13 +76,8 @@ export interface ProgressPoint {
 const IDLE: LoadStatus = { state: 'idle', config: null, startedAt: null, progress: null, lastSummary: null, lastError: null }
 
 /** "12a" and "" stay NaN, so the validator reports them instead of a silent 0. */
-function num(s: string): number {
-  const t = s.trim()
-  return t === '' ? Number.NaN : Number(t)
-}
-
 function secondsToMs(s: string): number {
-  const v = num(s)
+  const v = parseFormNumber(s)
   return Number.isFinite(v) ? Math.round(v * 1000) : Number.NaN
 }
 
@@ -107,6 +105,7 @@ function isLoadStatus(v: unknown): v is LoadStatus {
 
 export const useLoadStore = defineStore('load', () => {
   const server = useServerStore()
+  const attach = useAttachStore()
   const form = reactive<LoadFormState>(fromConfig(LOAD_PRESETS.smoke.config, null))
   /** The preset the form was last filled from, until a field is edited. */
   const preset = ref<LoadPresetName | null>('smoke')
@@ -124,30 +123,36 @@ export const useLoadStore = defineStore('load', () => {
   /** What Start sends: typed fields; an empty host/port is left out (the running server). */
   const candidate = computed<LoadRequest>(() => {
     const req: LoadRequest = {
-      connections: num(form.connections),
-      messageSize: num(form.messageSize),
-      rate: num(form.rate),
-      pipeline: num(form.pipeline),
+      connections: parseFormNumber(form.connections),
+      messageSize: parseFormNumber(form.messageSize),
+      rate: parseFormNumber(form.rate),
+      pipeline: parseFormNumber(form.pipeline),
       durationMs: secondsToMs(form.durationS),
-      messages: num(form.messages),
+      messages: parseFormNumber(form.messages),
       rampUpMs: secondsToMs(form.rampUpS),
-      threads: num(form.threads),
+      threads: parseFormNumber(form.threads),
       expectEcho: form.expectEcho,
-      faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, num(form.faults[k])])) as Partial<FaultMix>,
+      faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, parseFormNumber(form.faults[k])])) as Partial<FaultMix>,
     }
     if (form.host.trim()) req.host = form.host.trim()
-    if (form.port.trim()) req.port = num(form.port)
+    if (form.port.trim()) req.port = parseFormNumber(form.port)
     return req
   })
 
-  /** The running server's address, which an empty host/port means. */
-  const target = computed(() => {
+  /**
+   * What an empty host/port means, as the service resolves it: the running built-in server, else
+   * the attached process's port when its probe published one (on this machine: 127.0.0.1).
+   */
+  const target = computed<{ host: string; port: number; source: 'server' | 'attached' } | null>(() => {
     const info = server.status.state === 'running' ? server.status.info : null
-    return info ? { host: info.host, port: info.port } : null
+    if (info) return { host: info.host, port: info.port, source: 'server' }
+    const p = attach.attachedProbe
+    return p && p.port > 0 ? { host: '127.0.0.1', port: p.port, source: 'attached' } : null
   })
 
   const validation = computed(() => {
-    const base = target.value ? { ...DEFAULT_LOAD_CONFIG, ...target.value } : DEFAULT_LOAD_CONFIG
+    const tg = target.value
+    const base = tg ? { ...DEFAULT_LOAD_CONFIG, host: tg.host, port: tg.port } : DEFAULT_LOAD_CONFIG
     return validateLoadConfig(candidate.value, base)
   })
   const valid = computed(() => validation.value.ok)
@@ -219,27 +224,12 @@ export const useLoadStore = defineStore('load', () => {
     status.value = { ...status.value, state: 'idle', lastSummary: s }
   }
 
-  const unsubscribe: (() => void)[] = []
-  let started = false
-
   async function refresh(): Promise<void> {
     const r = await call(() => getApi().loadStatus())
     if (r.ok) applyStatus(r.value)
   }
 
-  async function init(): Promise<void> {
-    if (started) return
-    started = true
-    const api = getApi()
-    unsubscribe.push(api.onLoadProgress(onProgress), api.onLoadFinished(onFinished))
-    unsubscribe.push(watch(() => server.reconnects, () => void refresh()))
-    await refresh()
-  }
-
-  function dispose(): void {
-    for (const u of unsubscribe.splice(0)) u()
-    started = false
-  }
+  const { init, dispose } = featureLifecycle(refresh, (api) => [api.onLoadProgress(onProgress), api.onLoadFinished(onFinished)])
 
   async function start(): Promise<boolean> {
     if (!canStart.value) return false

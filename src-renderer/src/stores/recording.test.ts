@@ -1,10 +1,9 @@
 // @vitest-environment happy-dom
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { BRIDGE_MAX_RECORDING_BYTES } from '../../../src-shared/bridge-protocol'
 import { RECORDING_FORMAT } from '../../../src-shared/recording-format'
-import { setApi } from '../api'
-import { FakeApi, tick } from '../testing/fake-api'
+import { type FakeApi, tick } from '../testing/fake-api'
+import { freshStoreEnv } from './fresh-store-env'
 import { useMetricsStore } from './metrics'
 import { useRecordingStore } from './recording'
 import { useServerStore } from './server'
@@ -12,9 +11,7 @@ import { useServerStore } from './server'
 describe('recording store', () => {
   let api: FakeApi
   beforeEach(() => {
-    api = new FakeApi()
-    setApi(api)
-    setActivePinia(createPinia())
+    api = freshStoreEnv()
   })
 
   it('records and follows the recorder’s status events', async () => {
@@ -23,20 +20,20 @@ describe('recording store', () => {
     expect(rec.available).toBe(true)
     await rec.startRecording()
     expect(rec.recording.state).toBe('recording')
-    api.emit('recording', { state: 'idle', path: '/tmp/rec.ndjson', startedAt: 1, ticks: 42, lastError: { code: 'disk-full', message: 'ENOSPC' } })
+    api.emit('recording:status', { state: 'idle', path: '/tmp/rec.ndjson', startedAt: 1, ticks: 42, lastError: { code: 'disk-full', message: 'ENOSPC' } })
     expect(rec.recording.ticks).toBe(42)
     expect(rec.lastError?.code).toBe('disk-full')
   })
 
   it('opens a file by sending its text, shows it whole, and replays it from an empty chart', async () => {
     const ticks = [tick(1), tick(2), tick(3)]
-    api.openResult = {
+    api.respond('recording:open', {
       ok: true,
       value: {
         summary: { source: 'upload', header: { format: RECORDING_FORMAT, version: 1, startedAt: 5, config: null, info: null }, ticks: 3, firstT: ticks[0].t, lastT: ticks[2].t, truncatedLastLine: false },
         ticks,
       },
-    }
+    })
     const rec = useRecordingStore()
     await useServerStore().init()
     await rec.init()
@@ -56,7 +53,7 @@ describe('recording store', () => {
     expect(api.calls.find((c) => c.method === 'startReplay')?.arg).toEqual({ speed: 10 })
     // Replayed ticks are older than what was shown: the chart starts empty.
     expect(metrics.data().length).toBe(0)
-    api.emitTick(tick(1))
+    api.emit('metrics:tick', tick(1))
     expect(metrics.data().length).toBe(1)
   })
 

@@ -3,14 +3,14 @@
 // through main's open dialog, in a browser by sending the chosen file's text — and then it can be
 // shown whole in the charts or replayed through the live path at a chosen speed.
 import { defineStore } from 'pinia'
-import { ref, shallowRef, watch } from 'vue'
-import type { ApiError } from '../../../src-shared/result'
+import { ref, shallowRef } from 'vue'
+import type { ApiError, Result } from '../../../src-shared/result'
 import { BRIDGE_MAX_RECORDING_BYTES } from '../../../src-shared/bridge-protocol'
 import { REPLAY_SPEED, type RecordingStatus, type RecordingSummary, type ReplayStatus } from '../../../src-shared/features'
 import { getApi } from '../api'
-import { call } from '../api/call'
+import { call, pendingActions } from '../api/call'
 import { useMetricsStore } from './metrics'
-import { useServerStore } from './server'
+import { featureLifecycle } from './feature-lifecycle'
 
 const RECORDING_IDLE: RecordingStatus = { state: 'idle', path: null, startedAt: null, ticks: 0, lastError: null }
 const REPLAY_IDLE: ReplayStatus = { state: 'idle', position: 0, total: 0, speed: REPLAY_SPEED.default, source: null }
@@ -18,7 +18,6 @@ const REPLAY_IDLE: ReplayStatus = { state: 'idle', position: 0, total: 0, speed:
 export type RecordingAction = 'record' | 'stop-record' | 'open' | 'replay' | 'stop-replay' | 'show'
 
 export const useRecordingStore = defineStore('recording', () => {
-  const server = useServerStore()
   const available = ref<boolean | null>(null)
   const recording = shallowRef<RecordingStatus>(RECORDING_IDLE)
   const replay = shallowRef<ReplayStatus>(REPLAY_IDLE)
@@ -31,20 +30,10 @@ export const useRecordingStore = defineStore('recording', () => {
   /** The opened recording's ticks, kept only until they are shown (then the metrics store has them). */
   let openedTicks: unknown[] | null = null
 
-  async function run<T>(action: RecordingAction, fn: () => Promise<{ ok: true; value: T } | { ok: false; error: ApiError }>): Promise<T | undefined> {
-    if (pending.value) return undefined
-    pending.value = action
-    lastError.value = null
-    try {
-      const r = await call(fn)
-      if (!r.ok) {
-        lastError.value = r.error
-        return undefined
-      }
-      return r.value
-    } finally {
-      pending.value = null
-    }
+  const runAction = pendingActions(pending, lastError)
+  async function run<T>(action: RecordingAction, fn: () => Promise<Result<T>>): Promise<T | undefined> {
+    const r = await runAction(action, fn)
+    return r?.ok ? r.value : undefined
   }
 
   function onRecordingStatus(s: RecordingStatus): void {
@@ -61,9 +50,6 @@ export const useRecordingStore = defineStore('recording', () => {
     if (s.state === 'playing' && prev !== 'playing') useMetricsStore().clear()
   }
 
-  const unsubscribe: (() => void)[] = []
-  let started = false
-
   async function refresh(): Promise<void> {
     // There is no "recording:status" request; a harmless stop of nothing would change state, so
     // availability is probed with the config call every feature service answers.
@@ -71,19 +57,7 @@ export const useRecordingStore = defineStore('recording', () => {
     available.value = r.ok
   }
 
-  async function init(): Promise<void> {
-    if (started) return
-    started = true
-    const api = getApi()
-    unsubscribe.push(api.onRecordingStatus(onRecordingStatus), api.onReplayStatus(onReplayStatus))
-    unsubscribe.push(watch(() => server.reconnects, () => void refresh()))
-    await refresh()
-  }
-
-  function dispose(): void {
-    for (const u of unsubscribe.splice(0)) u()
-    started = false
-  }
+  const { init, dispose } = featureLifecycle(refresh, (api) => [api.onRecordingStatus(onRecordingStatus), api.onReplayStatus(onReplayStatus)])
 
   async function startRecording(): Promise<void> {
     const v = await run('record', () => getApi().startRecording())

@@ -1,18 +1,16 @@
 // @vitest-environment happy-dom
-import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MonitorApi } from '../../../src-shared/contract'
 import { setApi } from '../api'
-import { ADDRESS_IN_USE, FakeApi, tick } from '../testing/fake-api'
+import { ADDRESS_IN_USE, createFakeApi, type FakeApi, tick } from '../testing/fake-api'
+import { freshStoreEnv } from './fresh-store-env'
 import { useMetricsStore } from './metrics'
 import { useServerStore } from './server'
 
 describe('server store', () => {
   let api: FakeApi
   beforeEach(() => {
-    api = new FakeApi()
-    setApi(api)
-    setActivePinia(createPinia())
+    api = freshStoreEnv()
   })
   afterEach(() => vi.restoreAllMocks())
 
@@ -23,9 +21,9 @@ describe('server store', () => {
     const metrics = useMetricsStore()
     expect(metrics.data().length).toBe(2)
     expect(metrics.catalog.get('connection-reset')?.ko).toContain('재설정')
-    api.emitTick(tick(3))
+    api.emit('metrics:tick', tick(3))
     expect(metrics.latest?.seq).toBe(3)
-    api.emitStatus({ ...api.statusValue, state: 'running', startedAt: tick(3).t })
+    api.emit('server:status-changed', { ...api.statusValue, state: 'running', startedAt: tick(3).t })
     expect(server.status.state).toBe('running')
     // The new run starts at tick 3: older samples leave the window.
     expect(metrics.data().length).toBe(1)
@@ -34,18 +32,18 @@ describe('server store', () => {
 
   it('keeps a failed start as an ApiError and clears it on the next attempt', async () => {
     const server = useServerStore()
-    api.startResult = { ok: false, error: ADDRESS_IN_USE }
+    api.respond('server:start', { ok: false, error: ADDRESS_IN_USE })
     expect(await server.start({ port: 80 })).toBe(false)
     expect(server.lastError).toEqual(ADDRESS_IN_USE)
     expect(server.pending).toBeNull()
-    api.startResult = null
+    api.respond('server:start', null)
     expect(await server.start({ port: 9000 })).toBe(true)
     expect(server.lastError).toBeNull()
     expect(server.status.state).toBe('running')
   })
 
   it('turns a throwing transport into an ApiError instead of crashing', async () => {
-    const broken = new FakeApi()
+    const broken = createFakeApi()
     broken.start = () => Promise.reject(new Error('ipc exploded'))
     setApi(broken as MonitorApi)
     const server = useServerStore()
@@ -79,7 +77,7 @@ describe('server store', () => {
   })
 
   it('downloads the CSV in browser mode as iocp-monitor-<timestamp>.csv', async () => {
-    api.exportResult = { ok: true, value: { path: null, rows: 2, csv: 'a,b\n1,2\n' } }
+    api.respond('export:csv', { ok: true, value: { path: null, rows: 2, csv: 'a,b\n1,2\n' } })
     const created: Blob[] = []
     URL.createObjectURL = vi.fn((b: Blob) => {
       created.push(b)
@@ -103,14 +101,14 @@ describe('server store', () => {
   })
 
   it('reports the saved path in Electron mode', async () => {
-    api.exportResult = { ok: true, value: { path: '/home/u/iocp.csv', rows: 7 } }
+    api.respond('export:csv', { ok: true, value: { path: '/home/u/iocp.csv', rows: 7 } })
     const server = useServerStore()
     await server.exportCsv()
     expect(server.lastExport).toEqual({ rows: 7, path: '/home/u/iocp.csv', fileName: null })
   })
 
   it('returns a failed export to the caller instead of the page-wide error', async () => {
-    api.exportResult = { ok: false, error: { code: 'invalid-message', message: 'unknown field untilMs' } }
+    api.respond('export:csv', { ok: false, error: { code: 'invalid-message', message: 'unknown field untilMs' } })
     const server = useServerStore()
     const r = await server.exportCsv({ untilMs: 1 })
     expect(r).toEqual({ ok: false, error: { code: 'invalid-message', message: 'unknown field untilMs' } })

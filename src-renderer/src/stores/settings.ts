@@ -3,7 +3,7 @@
 // values. The form here holds strings as typed and is validated with src-shared's validateAppConfig
 // before anything is sent.
 import { defineStore } from 'pinia'
-import { computed, reactive, ref, shallowRef, watch } from 'vue'
+import { computed, reactive, ref, shallowRef } from 'vue'
 import type { ApiError } from '../../../src-shared/result'
 import {
   DEFAULT_APP_CONFIG,
@@ -17,7 +17,8 @@ import {
 import type { FieldError } from '../../../src-shared/result'
 import { getApi } from '../api'
 import { call } from '../api/call'
-import { useServerStore } from './server'
+import { parseFormNumber } from '../lib/form-number'
+import { featureLifecycle } from './feature-lifecycle'
 
 export interface SettingsForm {
   samplerHz: string
@@ -25,13 +26,7 @@ export interface SettingsForm {
   prometheusPort: string
 }
 
-function num(s: string): number {
-  const t = s.trim()
-  return t === '' ? Number.NaN : Number(t)
-}
-
 export const useSettingsStore = defineStore('settings', () => {
-  const server = useServerStore()
   const available = ref<boolean | null>(null)
   const unavailable = shallowRef<ApiError | null>(null)
   const state = shallowRef<ConfigState | null>(null)
@@ -45,8 +40,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const savedAt = ref<number | null>(null)
 
   const patch = computed<AppConfigPatch>(() => ({
-    sampler: { hz: num(form.samplerHz) },
-    prometheus: { enabled: form.prometheusEnabled, port: num(form.prometheusPort) },
+    sampler: { hz: parseFormNumber(form.samplerHz) },
+    prometheus: { enabled: form.prometheusEnabled, port: parseFormNumber(form.prometheusPort) },
   }))
   const validation = computed(() => validateAppConfig(patch.value, state.value?.config ?? DEFAULT_APP_CONFIG))
   const errors = computed<Record<string, FieldError>>(() => {
@@ -83,19 +78,7 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  let started = false
-  const unsubscribe: (() => void)[] = []
-  async function init(): Promise<void> {
-    if (started) return
-    started = true
-    unsubscribe.push(watch(() => server.reconnects, () => void refresh()))
-    await refresh()
-  }
-
-  function dispose(): void {
-    for (const u of unsubscribe.splice(0)) u()
-    started = false
-  }
+  const { init, dispose } = featureLifecycle(refresh)
 
   async function send(p: AppConfigPatch): Promise<boolean> {
     if (!available.value) return false

@@ -3,7 +3,9 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 
-export const TABS = ['server', 'load', 'errors', 'recordings', 'settings'] as const
+// 'sessions' and 'learn' (How it works) sit after the tabs that drive the server and before the
+// bookkeeping ones.
+export const TABS = ['server', 'load', 'errors', 'sessions', 'learn', 'recordings', 'settings'] as const
 export type TabId = (typeof TABS)[number]
 
 function tabFromHash(): TabId {

@@ -1,42 +1,56 @@
-// A scriptable MonitorApi for component and store tests: records calls, answers with whatever the
-// test queued, and lets the test push ticks, status and feature events as the service would.
+// A scriptable MonitorApi for component and store tests. Its methods and event subscriptions are
+// not listed here: they are createApiClient's, built from the contract table (src-shared/contract.ts)
+// over an in-memory transport, so a channel added to the table is on the fake with no edit here.
+// Every call is recorded in `calls` and answered by, first that applies: what the test set with
+// respond(channel, …); the default below (a small stateful stand-in for the service); an error
+// result naming the channel. emit(channel, payload) pushes an event as main would.
 import type { AlertEvent, AlertRule, AlertsState } from '../../../src-shared/alerts'
-import type { ExportRequest, ExportResult, LoadStatus, ServerStatus } from '../../../src-shared/api'
-import type { MonitorApi } from '../../../src-shared/contract'
-import type { ApiError, Result } from '../../../src-shared/result'
-import { DEFAULT_APP_CONFIG, type AppConfigPatch, type ConfigState } from '../../../src-shared/app-config'
-import type { EngineConfig } from '../../../src-shared/engine-config'
+import { DETACHED_STATUS, type AttachStatus, type ProbeListing } from '../../../src-shared/attach'
+import type { ExportResult, LoadStatus, ServerStatus } from '../../../src-shared/api'
+import { DEFAULT_APP_CONFIG, type ConfigState } from '../../../src-shared/app-config'
+import {
+  createApiClient,
+  INVOKES,
+  type EventChannel,
+  type InvokeChannel,
+  type MonitorApi,
+  type PayloadOf,
+  type RequestOf,
+  type ResponseOf,
+} from '../../../src-shared/contract'
 import type { CatalogEntry } from '../../../src-shared/engine-snapshot'
-import type {
-  AlertsSetRequest,
-  OpenedRecording,
-  RecordingOpenRequest,
-  RecordingStatus,
-  ReplayRequest,
-  ReplayStatus,
-} from '../../../src-shared/features'
-import { DEFAULT_LOAD_CONFIG, NO_FAULTS, type LoadProgress, type LoadRequest, type LoadSummary } from '../../../src-shared/load'
-import type { MetricsTick, WorkerSample } from '../../../src-shared/metrics'
+import type { OpenedRecording, RecordingStatus, ReplayStatus } from '../../../src-shared/features'
+import { DEFAULT_LOAD_CONFIG, NO_FAULTS, zeroLoadCounters, type LoadCounters } from '../../../src-shared/load'
+import { zeroSample, type MetricsTick, type WorkerSample } from '../../../src-shared/metrics'
+import type { ApiError, Result } from '../../../src-shared/result'
 
 export const STOPPED: ServerStatus = { state: 'stopped', config: null, info: null, startedAt: null, lastError: null }
 export const LOAD_IDLE: LoadStatus = { state: 'idle', config: null, startedAt: null, progress: null, lastSummary: null, lastError: null }
 export const RECORDING_IDLE: RecordingStatus = { state: 'idle', path: null, startedAt: null, ticks: 0, lastError: null }
 export const REPLAY_IDLE: ReplayStatus = { state: 'idle', position: 0, total: 0, speed: 1, source: null }
 
-type Listener = (v: never) => void
+/** One recorded call: the channel, the MonitorApi method the test called, and its argument. */
+export interface FakeCall {
+  channel: InvokeChannel
+  method: string
+  arg?: unknown
+}
 
-export class FakeApi implements MonitorApi {
-  calls: { method: string; arg?: unknown }[] = []
+/** How a channel answers: given the request, the Result (or a promise of it, which may reject). */
+export type Responder<C extends InvokeChannel> = (req: RequestOf<C>) => Result<ResponseOf<C>> | Promise<Result<ResponseOf<C>>>
+type Responders = { [C in InvokeChannel]?: Responder<C> }
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value })
+
+/** The controls a test has besides the MonitorApi methods: state, overrides, events, the call log. */
+export class FakeService {
+  calls: FakeCall[] = []
+  // The service's state, which the default answers read and update.
   statusValue: ServerStatus = STOPPED
   historyValue: MetricsTick[] = []
   catalogValue: CatalogEntry[] = [{ name: 'connection-reset', en: 'The peer reset the connection (RST).', ko: '상대가 연결을 재설정했습니다 (RST).' }]
-  startResult: Result<ServerStatus> | null = null
-  exportResult: Result<ExportResult> = { ok: true, value: { path: '/tmp/x.csv', rows: 3 } }
   loadValue: LoadStatus = LOAD_IDLE
-  loadStartResult: Result<LoadStatus> | null = null
   alertsValue: AlertsState = { rules: [], active: [] }
-  /** Set to an ApiError to make every feature call (alerts, recording, config) fail with it. */
-  featuresError: ApiError | null = null
   configValue: ConfigState = {
     config: structuredClone(DEFAULT_APP_CONFIG),
     path: '/home/u/.config/iocp-monitor/config.json',
@@ -44,115 +58,48 @@ export class FakeApi implements MonitorApi {
     metrics: { url: null, error: null },
   }
   recordingValue: RecordingStatus = RECORDING_IDLE
-  openResult: Result<OpenedRecording | null> = { ok: true, value: null }
   replayValue: ReplayStatus = REPLAY_IDLE
-  private listeners = new Map<string, Set<Listener>>()
+  probesValue: ProbeListing[] = []
+  attachValue: AttachStatus = DETACHED_STATUS
+  private readonly overrides: Responders = {}
+  private readonly listeners = new Map<EventChannel, Set<(payload: unknown) => void>>()
 
-  private on<T>(event: string, cb: (v: T) => void): () => void {
-    let set = this.listeners.get(event)
-    if (!set) this.listeners.set(event, (set = new Set()))
-    set.add(cb as Listener)
-    return () => set.delete(cb as Listener)
-  }
-  emit(event: string, value: unknown): void {
-    for (const cb of this.listeners.get(event) ?? []) (cb as (v: unknown) => void)(value)
-  }
-  private feature<T>(method: string, arg: unknown, value: () => T): Promise<Result<T>> {
-    this.calls.push({ method, arg })
-    if (this.featuresError) return Promise.resolve({ ok: false, error: this.featuresError })
-    return Promise.resolve({ ok: true, value: value() })
-  }
-
-  async start(config: Partial<EngineConfig>): Promise<Result<ServerStatus>> {
-    this.calls.push({ method: 'start', arg: config })
-    return this.startResult ?? { ok: true, value: { ...this.statusValue, state: 'running', startedAt: Date.now() } }
-  }
-  async stop(): Promise<Result<ServerStatus>> {
-    this.calls.push({ method: 'stop' })
-    return { ok: true, value: STOPPED }
-  }
-  async status(): Promise<Result<ServerStatus>> {
-    this.calls.push({ method: 'status' })
-    return { ok: true, value: this.statusValue }
-  }
-  async history(): Promise<Result<MetricsTick[]>> {
-    this.calls.push({ method: 'history' })
-    return { ok: true, value: this.historyValue }
-  }
-  async exportCsv(req: ExportRequest): Promise<Result<ExportResult>> {
-    this.calls.push({ method: 'exportCsv', arg: req })
-    return this.exportResult
-  }
-  async catalog(): Promise<Result<CatalogEntry[]>> {
-    this.calls.push({ method: 'catalog' })
-    return { ok: true, value: this.catalogValue }
-  }
-  onTick(cb: (tick: MetricsTick) => void): () => void {
-    return this.on('tick', cb)
-  }
-  onStatus(cb: (status: ServerStatus) => void): () => void {
-    return this.on('status', cb)
-  }
-
-  async loadStart(config: LoadRequest): Promise<Result<LoadStatus>> {
-    this.calls.push({ method: 'loadStart', arg: config })
-    if (this.loadStartResult) return this.loadStartResult
-    this.loadValue = { ...LOAD_IDLE, state: 'running', startedAt: Date.now(), config: { ...DEFAULT_LOAD_CONFIG, ...config, faults: { ...NO_FAULTS, ...config.faults } } }
-    return { ok: true, value: this.loadValue }
-  }
-  async loadStop(): Promise<Result<LoadStatus>> {
-    this.calls.push({ method: 'loadStop' })
-    this.loadValue = { ...this.loadValue, state: 'idle' }
-    return { ok: true, value: this.loadValue }
-  }
-  async loadStatus(): Promise<Result<LoadStatus>> {
-    this.calls.push({ method: 'loadStatus' })
-    return { ok: true, value: this.loadValue }
-  }
-  onLoadProgress(cb: (progress: LoadProgress) => void): () => void {
-    return this.on('loadProgress', cb)
-  }
-  onLoadFinished(cb: (summary: LoadSummary) => void): () => void {
-    return this.on('loadFinished', cb)
-  }
-
-  listAlerts(): Promise<Result<AlertsState>> {
-    return this.feature('listAlerts', undefined, () => this.alertsValue)
-  }
-  setAlerts(req: AlertsSetRequest): Promise<Result<AlertsState>> {
-    return this.feature('setAlerts', req, () => (this.alertsValue = { rules: req.rules.map((r) => ({ ...r })), active: [] }))
-  }
-  onAlert(cb: (event: AlertEvent) => void): () => void {
-    return this.on('alert', cb)
-  }
-  startRecording(): Promise<Result<RecordingStatus>> {
-    return this.feature('startRecording', undefined, () => (this.recordingValue = { ...RECORDING_IDLE, state: 'recording', path: '/tmp/rec.ndjson', startedAt: Date.now() }))
-  }
-  stopRecording(): Promise<Result<RecordingStatus>> {
-    return this.feature('stopRecording', undefined, () => (this.recordingValue = { ...this.recordingValue, state: 'idle' }))
-  }
-  onRecordingStatus(cb: (status: RecordingStatus) => void): () => void {
-    return this.on('recording', cb)
-  }
-  async openRecording(req?: RecordingOpenRequest): Promise<Result<OpenedRecording | null>> {
-    this.calls.push({ method: 'openRecording', arg: req })
-    if (this.featuresError) return { ok: false, error: this.featuresError }
-    return this.openResult
-  }
-  startReplay(req?: ReplayRequest): Promise<Result<ReplayStatus>> {
-    return this.feature('startReplay', req, () => (this.replayValue = { ...this.replayValue, state: 'playing', speed: req?.speed ?? 1 }))
-  }
-  stopReplay(): Promise<Result<ReplayStatus>> {
-    return this.feature('stopReplay', undefined, () => (this.replayValue = { ...this.replayValue, state: 'stopped' }))
-  }
-  onReplayStatus(cb: (status: ReplayStatus) => void): () => void {
-    return this.on('replay', cb)
-  }
-  getConfig(): Promise<Result<ConfigState>> {
-    return this.feature('getConfig', undefined, () => this.configValue)
-  }
-  setConfig(patch: AppConfigPatch): Promise<Result<ConfigState>> {
-    return this.feature('setConfig', patch, () => {
+  /**
+   * The default answers. Optional per channel: one without an entry answers with an error (see
+   * invoke), so only channels whose tests need a working service are here.
+   */
+  private readonly defaults: Responders = {
+    'server:start': () => ok({ ...this.statusValue, state: 'running', startedAt: Date.now() }),
+    'server:stop': () => ok(STOPPED),
+    'server:status': () => ok(this.statusValue),
+    'metrics:history': () => ok(this.historyValue),
+    'export:csv': () => ok<ExportResult>({ path: '/tmp/x.csv', rows: 3 }),
+    'errors:catalog': () => ok(this.catalogValue),
+    'load:start': (req) =>
+      ok((this.loadValue = { ...LOAD_IDLE, state: 'running', startedAt: Date.now(), config: { ...DEFAULT_LOAD_CONFIG, ...req, faults: { ...NO_FAULTS, ...req.faults } } })),
+    'load:stop': () => ok((this.loadValue = { ...this.loadValue, state: 'idle' })),
+    'load:status': () => ok(this.loadValue),
+    'alerts:list': () => ok(this.alertsValue),
+    'alerts:set': (req) => ok((this.alertsValue = { rules: req.rules.map((r) => ({ ...r })), active: [] })),
+    'recording:start': () => ok((this.recordingValue = { ...RECORDING_IDLE, state: 'recording', path: '/tmp/rec.ndjson', startedAt: Date.now() })),
+    'recording:stop': () => ok((this.recordingValue = { ...this.recordingValue, state: 'idle' })),
+    'recording:open': () => ok<OpenedRecording | null>(null),
+    'replay:start': (req) => ok((this.replayValue = { ...this.replayValue, state: 'playing', speed: req?.speed ?? 1 })),
+    'replay:stop': () => ok((this.replayValue = { ...this.replayValue, state: 'stopped' })),
+    'probes:list': () => ok(this.probesValue),
+    'attach:status': () => ok(this.attachValue),
+    // As the service: only a listed, attachable probe, and only while the built-in server is stopped.
+    'attach:start': (req) => {
+      const p = this.probesValue.find((x) => ('pid' in req ? x.pid === req.pid : x.name === req.name))
+      if (!p || p.state !== 'running' || p.problem) return { ok: false, error: { code: 'probe-not-found', message: `no running probe ${JSON.stringify(req)}` } }
+      if (this.statusValue.state !== 'stopped' && this.statusValue.state !== 'failed') {
+        return { ok: false, error: { code: 'server-running', message: 'stop the built-in server before attaching to another process' } }
+      }
+      return ok((this.attachValue = { state: 'attached', probe: p, attachedAt: Date.now(), exitedAt: null, exitReason: null, lastError: null }))
+    },
+    'attach:stop': () => ok((this.attachValue = this.attachValue.state === 'attached' ? { ...this.attachValue, state: 'detached' } : this.attachValue)),
+    'config:get': () => ok(this.configValue),
+    'config:set': (patch) => {
       const c = this.configValue.config
       this.configValue = {
         ...this.configValue,
@@ -163,37 +110,71 @@ export class FakeApi implements MonitorApi {
           sampler: { ...c.sampler, ...patch.sampler },
           ui: { ...c.ui, ...patch.ui },
           prometheus: { ...c.prometheus, ...patch.prometheus },
+          recording: { ...c.recording, ...patch.recording },
         },
       }
-      return this.configValue
-    })
+      return ok(this.configValue)
+    },
   }
 
-  emitTick(t: MetricsTick): void {
-    this.emit('tick', t)
+  /**
+   * Makes the channel answer with `answer` (or what the function returns for the request) until
+   * the test says otherwise; null brings back the default.
+   */
+  respond<C extends InvokeChannel>(channel: C, answer: Result<ResponseOf<C>> | Responder<C> | null): void {
+    if (answer === null) {
+      delete this.overrides[channel]
+      return
+    }
+    const responder: Responder<C> = typeof answer === 'function' ? answer : () => answer
+    // TypeScript reads Responders[C] as Responder<C> but will not write through a generic key.
+    this.overrides[channel] = responder as Responders[C]
   }
-  emitStatus(s: ServerStatus): void {
-    this.emit('status', s)
+
+  /** Delivers an event to the component's or store's subscriptions, as main would. */
+  emit<E extends EventChannel>(event: E, payload: PayloadOf<E>): void {
+    this.emitUnchecked(event, payload)
+  }
+
+  /** emit without the payload's type: for the malformed events a store has to survive. */
+  emitUnchecked(event: EventChannel, payload: unknown): void {
+    for (const cb of this.listeners.get(event) ?? []) cb(payload)
+  }
+
+  /** The transport createApiClient calls: each MonitorApi method lands here with its channel. */
+  private async invoke<C extends InvokeChannel>(channel: C, arg: unknown): Promise<Result<ResponseOf<C>>> {
+    this.calls.push({ channel, method: INVOKES[channel].method, arg })
+    const responder = this.overrides[channel] ?? this.defaults[channel]
+    if (!responder) return { ok: false, error: noAnswer(channel) }
+    // The argument comes from the MonitorApi method bound to this channel, so it has its request type.
+    return responder(arg as RequestOf<C>)
+  }
+
+  private listen(event: EventChannel, cb: (payload: unknown) => void): () => void {
+    let set = this.listeners.get(event)
+    if (!set) this.listeners.set(event, (set = new Set()))
+    set.add(cb)
+    return () => set.delete(cb)
+  }
+
+  /** The fake: every MonitorApi method (from the contract table) plus these controls. */
+  static create(): FakeApi {
+    const service = new FakeService()
+    const client = createApiClient({ invoke: (channel, payload) => service.invoke(channel, payload), listen: (event, cb) => service.listen(event, cb) })
+    return Object.assign(service, client)
   }
 }
 
+export type FakeApi = FakeService & MonitorApi
+
+export const createFakeApi = (): FakeApi => FakeService.create()
+
+function noAnswer(channel: InvokeChannel): ApiError {
+  return { code: 'not-implemented', message: `FakeApi has no default answer for ${channel}: set one with api.respond('${channel}', …)` }
+}
+
 export function sample(worker: number | 'all', over: Partial<WorkerSample> = {}): WorkerSample {
-  return {
-    worker,
-    queueDepth: 0,
-    inflight: 0,
-    completionsTotal: 0,
-    bytesInTotal: 0,
-    bytesOutTotal: 0,
-    errorsTotal: 0,
-    sessions: 0,
-    completionsPerS: 0,
-    bytesInPerS: 0,
-    bytesOutPerS: 0,
-    errorsPerS: 0,
-    busy: 0,
-    ...over,
-  }
+  return { ...zeroSample(worker), ...over }
 }
 
 /** A tick at time t with `workers` workers; counters grow with seq so ticks look cumulative. */
@@ -211,9 +192,19 @@ export function tick(seq: number, opts: { t?: number; workers?: number; errors?:
   }
 }
 
+/** Load counters of an echo run that got every one of `msgs` messages of `size` bytes back. */
+export function echoRun(msgs: number, size: number, over: Partial<LoadCounters> = {}): LoadCounters {
+  return { ...zeroLoadCounters(), msgsSent: msgs, msgsEchoed: msgs, bytesSent: msgs * size, bytesReceived: msgs * size, ...over }
+}
+
 export function alertEvent(kind: AlertEvent['kind'], at: number, rule: Partial<AlertRule> = {}, id = 'a1'): AlertEvent {
   const r: AlertRule = { metric: 'queueDepth', worker: 'all', op: '>', threshold: 10, forSeconds: 0, ...rule }
   return { id, kind, rule: r, ruleIndex: 0, startedAt: at, at, value: kind === 'raised' ? 12 : 3, message: `${kind}` }
+}
+
+/** A probe as discovery lists it: a running echo server with 4 workers on port 7000. */
+export function probe(pid: number, over: Partial<ProbeListing> = {}): ProbeListing {
+  return { pid, name: `echo-${pid}`, workers: 4, layoutVersion: 1, startMs: 1_000_000, port: 7000, platform: 'linux', state: 'running', ...over }
 }
 
 export const ADDRESS_IN_USE: ApiError = {

@@ -1,6 +1,7 @@
 // An echo server that lies: every chunk goes back with one bit flipped, so a client that verifies
 // its echoes must notice (the load generator counts mismatchedBytes).
 import { createServer, type Socket } from 'node:net'
+import { afterAll, beforeAll } from 'vitest'
 
 export interface CorruptingServer {
   port: number
@@ -25,5 +26,18 @@ export async function startCorruptingEchoServer(): Promise<CorruptingServer> {
       sockets.forEach((s) => s.destroy())
       await new Promise((r) => server.close(r))
     },
+  }
+}
+
+/** A corrupting server for the enclosing describe: started before its tests, closed after. Returns its port. */
+export function corruptingEchoServer(): () => number {
+  let server: CorruptingServer | null = null
+  beforeAll(async () => {
+    server = await startCorruptingEchoServer()
+  })
+  afterAll(() => server?.close())
+  return () => {
+    if (!server) throw new Error('corruptingEchoServer() is used before its beforeAll ran')
+    return server.port
   }
 }

@@ -8,28 +8,17 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <thread>
-#include <unordered_set>
-#include <vector>
 
-#include "../../core/send_queue.h"
-#include "../../core/workload.h"
-#include "../posix/socket_util.h"
-#include "../posix/thread_cpu_clock.h"
+#include "../posix/nocancel_io.h"
+#include "../posix/posix_worker.h"
 #include "../posix/worker_pool_backend.h"
 
 namespace iocpm {
 namespace {
 
-struct Session {
-  Session(int fd_, size_t limit) : fd(fd_), out(limit) {}
-  int fd;
-  bool readClosed = false;
-  bool recvPaused = false;
-  bool closing = false;
-  bool abortive = false;
+struct Session : posix::FdSession {
+  using FdSession::FdSession;
   bool waitingWritable = false;  // output queued and the socket said EAGAIN
-  SendQueue out;
 };
 
 constexpr int kMaxEvents = 256;
@@ -39,27 +28,18 @@ constexpr int kAcceptBackoffMs = 50;
 char kWakeTag;
 char kListenTag;
 
-class Worker : public SessionSink {
+class Worker : public posix::PosixWorker<Session> {
  public:
-  Worker(const EngineConfig& cfg, WorkerMetrics& m, std::atomic<int>& sessionCount)
-      : cfg_(cfg), m_(m), sessionCount_(sessionCount), buf_(new char[cfg.recvBufferSize]) {}
+  using PosixWorker::PosixWorker;
 
   ~Worker() override {
     if (epfd_ >= 0) ::close(epfd_);
-    if (wakeFd_ >= 0) ::close(wakeFd_);
-    if (ownListener_ && listenFd_ >= 0) ::close(listenFd_);
   }
 
   NativeError init(int sharedListenFd) {
     epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epfd_ < 0) return {errno, "epoll_create1"};
-    if (NativeError e = posix::make_eventfd(&wakeFd_)) return e;
-    if (sharedListenFd >= 0) {
-      listenFd_ = sharedListenFd;
-    } else {
-      ownListener_ = true;
-      if (NativeError e = posix::create_listener(cfg_, true, &listenFd_)) return e;
-    }
+    if (NativeError e = openWakeAndListener(sharedListenFd, true)) return e;
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = &kWakeTag;
@@ -69,16 +49,7 @@ class Worker : public SessionSink {
   }
 
   void launch() {
-    thread_ = std::thread([this] {
-      run();
-      cpu_.finish(m_.busyNs);
-    });
-    cpu_.attach(thread_);
-  }
-  int64_t cpuNs() const { return cpu_.read(); }
-  void wake() { posix::wake_eventfd(wakeFd_); }
-  void join() {
-    if (thread_.joinable()) thread_.join();
+    startThread([this] { run(); });
   }
 
   void sendTo(void* sp, const char* p, size_t n) override {
@@ -86,28 +57,23 @@ class Worker : public SessionSink {
     if (s->closing) return;
     if (s->out.empty()) {
       // Fast path: nothing queued, write directly and queue only the remainder.
-      ssize_t w = ::send(s->fd, p, n, MSG_NOSIGNAL);
+      ssize_t w = posix::send_nocancel(s->fd, p, n, MSG_NOSIGNAL);
       if (w > 0) {
         WorkerMetrics::bump(m_.bytesOut, static_cast<uint64_t>(w));
+        s->countSentDirect(static_cast<uint64_t>(w));
         p += w;
         n -= static_cast<size_t>(w);
       } else if (w < 0 && errno != EAGAIN) {
-        m_.countError(errno);
-        closeSession(s, true);
+        fail(s, errno);
         return;
       }
       if (n == 0) return;
     }
-    if (!s->out.push(p, n)) {
-      m_.countError(kErrSendQueueFull);
+    if (!SessionRules::enqueue(*s, p, n, false, m_)) {
       closeSession(s, true);
       return;
     }
     setWaitingWritable(s, true);
-  }
-
-  void broadcast(const char* p, size_t n) override {
-    for (Session* s : sessions_) sendTo(s, p, n);
   }
 
  private:
@@ -147,7 +113,7 @@ class Worker : public SessionSink {
         int err = errno;
         if (err == EAGAIN || err == EINTR) return;
         m_.countError(err);
-        if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        if (posix::out_of_resources(err)) {
           // Level-triggered listener would spin: stop watching it for a moment.
           unwatchListener();
           acceptResumeAt_ = mono_ns() + uint64_t(kAcceptBackoffMs) * 1000000ull;
@@ -155,14 +121,7 @@ class Worker : public SessionSink {
         return;
       }
       WorkerMetrics::bump(m_.completions);
-      if (sessionCount_.fetch_add(1, std::memory_order_relaxed) >= cfg_.maxSessions) {
-        sessionCount_.fetch_sub(1, std::memory_order_relaxed);
-        m_.countError(kErrSessionLimit);
-        posix::set_abortive(fd);
-        ::close(fd);
-        continue;
-      }
-      if (cfg_.noDelay) posix::set_nodelay(fd);
+      if (!admit(fd)) continue;
       Session* s = new Session(fd, static_cast<size_t>(cfg_.sendQueueLimit));
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -171,39 +130,35 @@ class Worker : public SessionSink {
         m_.countError(errno);
         ::close(fd);
         delete s;
-        sessionCount_.fetch_sub(1, std::memory_order_relaxed);
+        accounting_.abandon();
         continue;
       }
-      sessions_.insert(s);
-      WorkerMetrics::bump(m_.accepts);
-      WorkerMetrics::add(m_.sessions, 1);
+      adopt(s);
       setReadArmed(s, true);
     }
   }
 
   // drainHint: the event carried RDHUP/HUP, so read to EOF even after a short read.
   void onReadable(Session* s, bool drainHint = true) {
-    while (!s->closing && !s->recvPaused && !s->readClosed) {
-      ssize_t r = ::recv(s->fd, buf_.get(), static_cast<size_t>(cfg_.recvBufferSize), 0);
+    while (SessionRules::wantsRecv(*s)) {
+      ssize_t r = posix::recv_nocancel(s->fd, buf_.get(), static_cast<size_t>(cfg_.recvBufferSize), 0);
       if (r > 0) {
         WorkerMetrics::bump(m_.bytesIn, static_cast<uint64_t>(r));
+        s->countReceived(static_cast<uint64_t>(r));
         apply_workload(cfg_.workload, *this, s, buf_.get(), static_cast<size_t>(r));
-        if (!s->closing && s->out.bytes() > high_watermark(s->out.limit())) {
-          s->recvPaused = true;  // back-pressure: leave the rest in the kernel buffer
-          setReadArmed(s, false);
-        }
+        // Back-pressure: leave the rest in the kernel buffer.
+        if (SessionRules::pauseIfBacklogged(*s)) setReadArmed(s, false);
         // A short read emptied the socket; data arriving later raises a new edge, so the
         // usual extra recv() that only returns EAGAIN is skipped (one syscall per message).
         if (!drainHint && r < cfg_.recvBufferSize) return;
       } else if (r == 0) {
-        s->readClosed = true;
+        s->peerClosed();
         setReadArmed(s, false);
-        maybeFinish(s);
+        finishIfDone(s, false);
       } else {
         if (errno == EAGAIN) return;
         if (errno == EINTR) continue;
-        m_.countError(errno);
-        closeSession(s, true);
+        fail(s, errno);
       }
     }
   }
@@ -212,61 +167,39 @@ class Worker : public SessionSink {
     while (!s->closing && !s->out.empty()) {
       size_t len = 0;
       const char* p = s->out.front(&len);
-      ssize_t w = ::send(s->fd, p, len, MSG_NOSIGNAL);
+      ssize_t w = posix::send_nocancel(s->fd, p, len, MSG_NOSIGNAL);
       if (w > 0) {
         WorkerMetrics::bump(m_.bytesOut, static_cast<uint64_t>(w));
-        s->out.consume(static_cast<size_t>(w));
+        s->countSent(static_cast<uint64_t>(w));
       } else if (w < 0 && errno == EAGAIN) {
         return;  // still waiting for EPOLLOUT
       } else if (w < 0 && errno == EINTR) {
         continue;
       } else {
-        m_.countError(errno);
-        closeSession(s, true);
+        fail(s, errno);
         return;
       }
     }
     if (s->closing) return;
     setWaitingWritable(s, false);
-    if (s->recvPaused && s->out.bytes() <= low_watermark(s->out.limit())) {
-      s->recvPaused = false;
+    if (SessionRules::resumeIfDrained(*s)) {
       setReadArmed(s, true);
       onReadable(s);  // edge-triggered: data that arrived while paused raises no new event
     }
-    maybeFinish(s);
-  }
-
-  void maybeFinish(Session* s) {
-    if (s->readClosed && s->out.empty() && !s->closing) {
-      // Graceful: FIN after the last echoed byte. Abortive: no FIN, the close sends RST alone.
-      if (cfg_.closeMode != CloseMode::Abortive) ::shutdown(s->fd, SHUT_WR);
-      closeSession(s, false);
-    }
+    finishIfDone(s, false);
   }
 
   // Readiness has no pending kernel operation to cancel: close once the current event batch has
   // been handled (the batch may still hold pointers to this session).
-  void closeSession(Session* s, bool abortive) {
-    if (s->closing) return;
-    s->closing = true;
-    s->abortive = abortive || cfg_.closeMode == CloseMode::Abortive;
-    toReap_.push_back(s);
-  }
+  void closeSession(Session* s, bool abortive) override { beginClose(s, abortive); }
 
-  void reap() {
-    for (Session* s : toReap_) {
-      ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s->fd, nullptr);
-      if (s->abortive) posix::set_abortive(s->fd);
-      ::close(s->fd);
-      if (!s->readClosed && !s->recvPaused) setReadArmed(s, false);
-      setWaitingWritable(s, false);
-      sessions_.erase(s);
-      delete s;
-      sessionCount_.fetch_sub(1, std::memory_order_relaxed);
-      WorkerMetrics::add(m_.sessions, -1);
-      WorkerMetrics::bump(m_.closes);
-    }
-    toReap_.clear();
+  void reapClosed() {
+    reap([](Session*) { return true; },
+         [this](Session* s) {
+           ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s->fd, nullptr);
+           if (!s->readClosed && !s->recvPaused) setReadArmed(s, false);
+           setWaitingWritable(s, false);
+         });
   }
 
   void handle(const epoll_event& ev) {
@@ -275,6 +208,7 @@ class Worker : public SessionSink {
       ssize_t r = ::read(wakeFd_, &v, sizeof(v));
       (void)r;
       if (stopRequested_.load(std::memory_order_acquire)) stopping_ = true;
+      serveCloseRequests();
       return;
     }
     if (ev.data.ptr == &kListenTag) {
@@ -285,8 +219,11 @@ class Worker : public SessionSink {
     if (s->closing) return;
     if (ev.events & EPOLLERR) {
       int err = posix::socket_error(s->fd);
-      if (err) m_.countError(err);
-      closeSession(s, true);
+      if (err) {
+        fail(s, err);
+      } else {
+        closeSession(s, true);
+      }
       return;
     }
     if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) onReadable(s, (ev.events & (EPOLLRDHUP | EPOLLHUP)) != 0);
@@ -316,32 +253,19 @@ class Worker : public SessionSink {
         m_.pendingEvents.store(n - i - 1, std::memory_order_relaxed);
         if (events[i].data.ptr != &kWakeTag && events[i].data.ptr != &kListenTag) WorkerMetrics::bump(m_.completions);
       }
-      reap();
+      reapClosed();
     }
     unwatchListener();
-    for (Session* s : sessions_) closeSession(s, false);
-    reap();
+    closeAll();
+    reapClosed();
   }
 
- public:
-  std::atomic<bool> stopRequested_{false};
-
  private:
-  const EngineConfig& cfg_;
-  WorkerMetrics& m_;
-  std::atomic<int>& sessionCount_;
-  std::unique_ptr<char[]> buf_;
+  std::unique_ptr<char[]> buf_{new char[cfg_.recvBufferSize]};
   int epfd_ = -1;
-  int wakeFd_ = -1;
-  int listenFd_ = -1;
-  bool ownListener_ = false;
   bool listening_ = false;
   bool stopping_ = false;
   uint64_t acceptResumeAt_ = 0;
-  std::unordered_set<Session*> sessions_;
-  std::vector<Session*> toReap_;
-  std::thread thread_;
-  posix::ThreadCpuClock cpu_;  // busyNs: this worker's CPU time
 };
 
 class EpollBackend : public posix::WorkerPoolBackend<Worker> {

@@ -16,16 +16,12 @@
 //     free. A storm reconnect gets a new Link, so a cancelled packet never lands in reused memory.
 //   * GetQueuedCompletionStatusEx sleeps in whole timer ticks (15.6 ms by default), so the rate
 //     limiter's burst allowance covers two ticks instead of 10 ms.
-#ifndef NOMINMAX
-#define NOMINMAX  // <windows.h> min/max macros would break std::min
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <mswsock.h>
-#include <windows.h>
+//
+// Over 400 lines on purpose: a thread's connections, the operations it posts and the handlers of
+// their packets are one state machine (pending counts, closing Links, the final drain) that is
+// checked side by side. The rest lives elsewhere: the portable behaviour in loadgen/gen_thread.h,
+// addressing and the start checks in loadgen_win_net.*, the Windows headers in winsock.h.
+#include "winsock.h"
 
 #include <algorithm>
 #include <cstring>
@@ -39,32 +35,22 @@
 #include "../../core/metrics.h"
 #include "../../loadgen/gen_thread.h"
 #include "../../loadgen/loadgen_shared.h"
+#include "loadgen_win_net.h"
 
 namespace iocpm {
 namespace {
+
+using namespace winload;
 
 constexpr ULONG kBatch = 256;                 // OVERLAPPED_ENTRY slots per dequeue
 constexpr size_t kRecvBudget = 256u << 20;    // all connections' receive buffers together
 constexpr size_t kMinRecvBuf = 2048;
 constexpr double kBurstSeconds = 0.032;       // two default timer ticks of tokens
 constexpr uint64_t kCloseWaitNs = 2000000000ull;  // per stage of the final drain (see drainAll)
-// Named here because SDK headers hide them below _WIN32_WINNT 0x0602/0x0A00 (and mingw lacks the
-// first). SO_REUSE_UNICASTPORT (ws2def.h, Windows 10) lets a ConnectEx socket bound to port 0 pick
-// its ephemeral port at connect time, per destination, as connect() does, instead of at bind.
-// SIO_TCP_INITIAL_RTO (mstcpip.h, Windows 8) sets the SYN retransmission policy of one socket.
+// SO_REUSE_UNICASTPORT (ws2def.h, Windows 10; named here because the SDK hides it below
+// _WIN32_WINNT 0x0A00) lets a ConnectEx socket bound to port 0 pick its ephemeral port at connect
+// time, per destination, as connect() does, instead of at bind.
 constexpr int kSoReuseUnicastPort = 0x3007;
-constexpr DWORD kSioTcpInitialRto = _WSAIOW(IOC_VENDOR, 17);
-struct TcpInitialRtoParameters {
-  USHORT Rtt;                    // ms; 0 = the system default
-  UCHAR MaxSynRetransmissions;   // 0xFE = none
-};
-constexpr USHORT kRtoDefaultRtt = 0;
-constexpr UCHAR kRtoNoSynRetransmissions = 0xFE;
-
-const std::vector<char>& garbage_bytes() {
-  static std::vector<char> junk(kGarbageBytes, '\xff');
-  return junk;
-}
 
 enum class OpKind : uint8_t { Connect, Recv, Send };
 
@@ -98,48 +84,6 @@ struct Link {
   DWORD sendLen = 0;            // bytes in the pending send
   std::unique_ptr<char[]> buf;  // receive buffer (allocated on the first receive)
 };
-
-// The error of a completed overlapped operation as a Winsock code (0 = success). The packet holds
-// an NTSTATUS; WSAGetOverlappedResult translates it (STATUS_CONNECTION_RESET -> WSAECONNRESET).
-int op_error(SOCKET s, OVERLAPPED* ov) {
-  if (ov->Internal == 0) return 0;
-  DWORD bytes = 0, flags = 0;
-  if (WSAGetOverlappedResult(s, ov, &bytes, FALSE, &flags)) return 0;
-  int e = WSAGetLastError();
-  return e != 0 ? e : static_cast<int>(ov->Internal);
-}
-
-bool is_loopback(const sockaddr_storage& a) {
-  if (a.ss_family == AF_INET) {
-    return (ntohl(reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr) >> 24) == 127;
-  }
-  const in6_addr& v6 = reinterpret_cast<const sockaddr_in6&>(a).sin6_addr;
-  static const unsigned char kLoop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  const unsigned char* b = reinterpret_cast<const unsigned char*>(&v6);
-  return std::memcmp(b, kLoop6, 16) == 0 || (std::memcmp(b, kMapped, 12) == 0 && b[12] == 127);
-}
-
-// Windows answers a refused SYN by retrying it for ~2 s, even on loopback; with no SYN
-// retransmissions a refused loopback connect fails at once, as it does on Linux (libuv does the
-// same). Loopback only: a real network may lose a SYN. Best effort: older systems and Wine lack it.
-void no_syn_retransmissions(SOCKET s) {
-  TcpInitialRtoParameters p{kRtoDefaultRtt, kRtoNoSynRetransmissions};
-  DWORD got = 0;
-  WSAIoctl(s, kSioTcpInitialRto, &p, sizeof(p), nullptr, 0, &got, nullptr, nullptr);
-}
-
-SOCKET new_socket(int family) {
-  return WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-}
-
-std::string wsa_text(int code) {
-  char buf[256];
-  DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr, static_cast<DWORD>(code),
-                           0, buf, sizeof(buf), nullptr);
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '.')) --n;
-  return n > 0 ? std::string(buf, n) : "error " + std::to_string(code);
-}
 
 // WSAStartup/WSACleanup for as long as one run's state exists (getaddrinfo needs it too).
 struct WinsockUse {
@@ -353,48 +297,25 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
 
   // ---- behaviour ----
 
-  // An oversized burst of bytes the server never asked for, then an abortive close. Plain
-  // non-blocking send() calls (allowed on an overlapped socket) take what the socket buffers
-  // accept right now, as on Linux; no operation is pending, so the socket closes at once.
-  void sendGarbage(Conn& cn) {
-    SOCKET s = cn.link->sock;
+  // Plain non-blocking send() calls (allowed on an overlapped socket) take what the socket
+  // buffers accept right now, as on Linux; no operation is pending, so the socket closes at once.
+  long sendNow(Conn& cn, const char* p, size_t n) {
     u_long nonblocking = 1;
-    ioctlsocket(s, FIONBIO, &nonblocking);
-    const std::vector<char>& junk = garbage_bytes();
-    size_t off = 0;
-    for (int tries = 0; off < junk.size() && tries < 1000; ++tries) {
-      int chunk = static_cast<int>(std::min(junk.size() - off, kMaxChunk));
-      int w = send(s, junk.data() + off, chunk, 0);
-      if (w <= 0) break;  // its buffer is full (WSAEWOULDBLOCK) or it failed: reset now
-      off += size_t(w);
-      c_.bump(c_.bytesSent, uint64_t(w));
-    }
-    closeConn(cn, true);
+    ioctlsocket(cn.link->sock, FIONBIO, &nonblocking);
+    return send(cn.link->sock, p, static_cast<int>(n), 0);
+  }
+  void shutdownWrite(Conn& cn) { shutdown(cn.link->sock, SD_SEND); }
+  // The RST goes out once this send has completed (resetAfterSend).
+  void sendThenReset(Conn& cn, const char* p, size_t n) {
+    cn.link->resetAfterSend = true;
+    postSend(cn, p, n);
   }
 
   // Starts as many messages as the pipeline, the rate and the budget allow (up to one chunk) and
   // sends them with one operation.
   void pump(Conn& cn) {
-    const LoadConfig& cfg = g_.cfg;
     if (cn.state != ConnState::Open || cn.writeShut || cn.fault == Fault::Trickle || cn.link->sendPending) return;
-    while (cn.unsent < kMaxChunk) {
-      if (pipelineFull(cn)) break;
-      if (cn.fault == Fault::HalfClose && cn.msgsStarted >= 4) {
-        if (cn.unsent > 0) break;  // finish the started messages first
-        shutdown(cn.link->sock, SD_SEND);  // then read every echo until the server's FIN
-        cn.writeShut = true;
-        return;
-      }
-      if (!startMessage(cn, mono_ns())) break;
-      if (cn.fault == Fault::Reset) {
-        // Reset mid-message: half of a message, then RST once the send has completed.
-        c_.bump(c_.faults[int(Fault::Reset)]);
-        size_t half = std::max<size_t>(1, size_t(cfg.messageSize) / 2);
-        cn.unsent = 0;
-        cn.link->resetAfterSend = true;
-        postSend(cn, pattern_table().at(cn.id, 0), std::min(half, kMaxChunk));
-        return;
-      }
+    while (cn.unsent < kMaxChunk && beginMessage(cn)) {
     }
     if (cn.unsent > 0) sendStream(cn, kMaxChunk);
   }
@@ -402,7 +323,7 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
   // ---- completions ----
 
   void complete(Link* l, IoOp& op, DWORD bytes) {
-    int err = op_error(l->sock, &op.ov);
+    int err = overlapped_error(l->sock, &op.ov);
     --l->pending;
     if (op.kind == OpKind::Recv) l->recvPending = false;
     if (op.kind == OpKind::Send) {
@@ -477,96 +398,14 @@ void WinRun::runThread(int tid) { WinGenThread(*this, tid).run(); }
 
 }  // namespace
 
-static LoadError resolve(const LoadConfig& cfg, sockaddr_storage* out, int* len) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int r = getaddrinfo(cfg.host.c_str(), nullptr, &hints, &res);
-  if (r != 0 || !res) {
-    if (res) freeaddrinfo(res);
-    return {"host", "name-not-resolved", r, "host '" + cfg.host + "' does not resolve: " + wsa_text(r)};
-  }
-  std::memcpy(out, res->ai_addr, res->ai_addrlen);
-  *len = static_cast<int>(res->ai_addrlen);
-  freeaddrinfo(res);
-  u_short port = htons(static_cast<u_short>(cfg.port));
-  if (out->ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(out)->sin_port = port;
-  else reinterpret_cast<sockaddr_in6*>(out)->sin6_port = port;
-  return {};
-}
+const int kNoMemoryCode = ERROR_NOT_ENOUGH_MEMORY;
 
-static LoadError socket_error(const char* what, int err) {
-  NativeErrorName n = translate_native_error(err);
-  return {"", n.portable, err, std::string(what) + " failed: " + n.portable + " (" + n.native + ")"};
-}
-
-// One connect (2 s timeout) before anything starts: a refused port or an unreachable host is
-// reported as a start error naming the field, not as 20,000 connect errors.
-static LoadError preflight(const LoadConfig& cfg, const sockaddr_storage& a, int len, bool loopback) {
-  SOCKET s = new_socket(a.ss_family);
-  if (s == INVALID_SOCKET) return socket_error("socket", WSAGetLastError());
-  u_long nonblocking = 1;
-  ioctlsocket(s, FIONBIO, &nonblocking);
-  if (loopback) no_syn_retransmissions(s);
-  int err = 0;
-  if (connect(s, reinterpret_cast<const sockaddr*>(&a), len) == SOCKET_ERROR) {
-    err = WSAGetLastError();
-    if (err == WSAEWOULDBLOCK) {
-      // A failed non-blocking connect shows in the except set, a finished one in the write set.
-      fd_set w, x;
-      FD_ZERO(&w);
-      FD_ZERO(&x);
-      FD_SET(s, &w);
-      FD_SET(s, &x);
-      timeval tv{2, 0};
-      int n = select(0, nullptr, &w, &x, &tv);
-      if (n == 0) {
-        err = WSAETIMEDOUT;
-      } else if (n == SOCKET_ERROR) {
-        err = WSAGetLastError();
-      } else if (FD_ISSET(s, &x)) {
-        int soErr = 0;
-        int l = sizeof(soErr);
-        getsockopt(s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&soErr), &l);
-        err = soErr ? soErr : WSAECONNREFUSED;
-      } else {
-        err = 0;
-      }
-    }
-  }
-  closesocket(s);
-  if (!err) return {};
-  NativeErrorName n = translate_native_error(err);
-  std::string field = (err == WSAECONNREFUSED) ? "port" : "host";
-  return {field, n.portable, err,
-          "cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " + n.portable + " (" + n.native + ")"};
-}
-
-static LoadError load_connectex(int family, LPFN_CONNECTEX* out) {
-  SOCKET s = new_socket(family);
-  if (s == INVALID_SOCKET) return socket_error("socket", WSAGetLastError());
-  GUID guid = WSAID_CONNECTEX;
-  DWORD got = 0;
-  int r = WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof(guid), out, sizeof(*out), &got, nullptr, nullptr);
-  int err = r == SOCKET_ERROR ? WSAGetLastError() : 0;
-  closesocket(s);
-  return err ? socket_error("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, ConnectEx)", err) : LoadError{};
-}
-
-LoadError LoadGenerator::start(const LoadConfig& cfg) {
-  if (LoadError e = validate_load_config(cfg)) return e;
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (!joined_) return already_running_error();
-  }
-  LoadConfig c = cfg;
-  c.threads = std::min(cfg.threads, cfg.connections);
+LoadError prepare_run(const LoadConfig& c, std::unique_ptr<LoadRun>* out) {
   auto run = std::make_unique<WinRun>(c);
   if (run->winsock.rc != 0) return socket_error("WSAStartup", run->winsock.rc);
-  if (LoadError e = resolve(cfg, &run->addr, &run->addrLen)) return e;
+  if (LoadError e = resolve(c, &run->addr, &run->addrLen)) return e;
   run->loopback = is_loopback(run->addr);
-  if (LoadError e = preflight(cfg, run->addr, run->addrLen, run->loopback)) return e;
+  if (LoadError e = preflight(c, run->addr, run->addrLen, run->loopback)) return e;
   if (LoadError e = load_connectex(run->addr.ss_family, &run->connectEx)) return e;
   for (int t = 0; t < c.threads; ++t) {
     // Concurrency 1: each port is serviced by exactly one generator thread.
@@ -574,17 +413,7 @@ LoadError LoadGenerator::start(const LoadConfig& cfg) {
     if (!port) return socket_error("CreateIoCompletionPort", static_cast<int>(GetLastError()));
     run->ports.push_back(port);
   }
-  std::lock_guard<std::mutex> g(mu_);
-  if (!joined_) return already_running_error();
-  try {
-    run->startThreads();
-  } catch (const std::system_error&) {
-    run->stopFlag.store(true);  // the threads that did start end at once; the rest never ran
-    run->join();
-    return {"threads", "out-of-memory", ERROR_NOT_ENOUGH_MEMORY, "could not start the generator threads"};
-  }
-  run_ = std::move(run);  // the previous run (if any) was joined: safe to free
-  joined_ = false;
+  *out = std::move(run);
   return {};
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../../core/metrics.h"
+#include "nocancel_io.h"
 #include "../../loadgen/gen_thread.h"
 #include "../../loadgen/loadgen_shared.h"
 
@@ -105,44 +106,21 @@ class PosixGenThread : public GenThread<PosixGenThread, Conn> {
   bool canSendNow(const Conn& cn) const { return !cn.blocked; }
   bool sendInFlight(const Conn&) const { return false; }  // send() is done when it returns
 
-  // An oversized burst of bytes the server never asked for, then an abortive close.
-  void sendGarbage(Conn& cn) {
-    std::vector<char> junk(kGarbageBytes, '\xff');
-    size_t off = 0;
-    for (int tries = 0; off < junk.size() && tries < 1000; ++tries) {
-      ssize_t w = ::send(cn.fd, junk.data() + off, junk.size() - off, MSG_NOSIGNAL);
-      if (w <= 0) break;  // its buffer is full (EAGAIN) or it failed: reset now
-      off += size_t(w);
-      c_.bump(c_.bytesSent, uint64_t(w));
-    }
+  long sendNow(Conn& cn, const char* p, size_t n) { return long(posix::send_nocancel(cn.fd, p, n, MSG_NOSIGNAL)); }
+  void shutdownWrite(Conn& cn) { ::shutdown(cn.fd, SHUT_WR); }
+  void sendThenReset(Conn& cn, const char* p, size_t n) {
+    ssize_t w = posix::send_nocancel(cn.fd, p, n, MSG_NOSIGNAL);
+    if (w > 0) c_.bump(c_.bytesSent, uint64_t(w));
     closeConn(cn, true);
   }
 
   // Sends as much as the pipeline, the rate and the socket allow, one send() per message.
   void pump(Conn& cn) {
-    const LoadConfig& cfg = g_.cfg;
     if (cn.state != ConnState::Open || cn.blocked || cn.writeShut || cn.fault == Fault::Trickle) return;
     for (;;) {
-      if (cn.unsent == 0) {
-        if (pipelineFull(cn)) return;
-        if (cn.fault == Fault::HalfClose && cn.msgsStarted >= 4) {
-          ::shutdown(cn.fd, SHUT_WR);  // then read every echo until the server's FIN
-          cn.writeShut = true;
-          return;
-        }
-        if (!startMessage(cn, mono_ns())) return;
-        if (cn.fault == Fault::Reset) {
-          // Reset mid-message: half of a message, then RST.
-          c_.bump(c_.faults[int(Fault::Reset)]);
-          size_t half = std::max<size_t>(1, size_t(cfg.messageSize) / 2);
-          ssize_t w = ::send(cn.fd, pattern_table().at(cn.id, 0), std::min(half, kMaxChunk), MSG_NOSIGNAL);
-          if (w > 0) c_.bump(c_.bytesSent, uint64_t(w));
-          closeConn(cn, true);
-          return;
-        }
-      }
+      if (cn.unsent == 0 && !beginMessage(cn)) return;
       size_t len = size_t(std::min<uint64_t>(cn.unsent, kMaxChunk));
-      ssize_t w = ::send(cn.fd, pattern_table().at(cn.id, cn.sentBytes), len, MSG_NOSIGNAL);
+      ssize_t w = posix::send_nocancel(cn.fd, pattern_table().at(cn.id, cn.sentBytes), len, MSG_NOSIGNAL);
       if (w < 0) {
         if (errno == EAGAIN) {
           cn.blocked = true;
@@ -161,7 +139,7 @@ class PosixGenThread : public GenThread<PosixGenThread, Conn> {
   }
 
   void sendTrickleByte(Conn& cn) {
-    ssize_t w = ::send(cn.fd, pattern_table().at(cn.id, cn.sentBytes), 1, MSG_NOSIGNAL);
+    ssize_t w = posix::send_nocancel(cn.fd, pattern_table().at(cn.id, cn.sentBytes), 1, MSG_NOSIGNAL);
     if (w != 1) return;
     cn.sentBytes++;
     cn.unsent--;
@@ -173,7 +151,7 @@ class PosixGenThread : public GenThread<PosixGenThread, Conn> {
   void onReadable(Conn& cn, bool drainHint) {
     char buf[kMaxChunk];
     while (cn.state == ConnState::Open) {
-      ssize_t r = ::recv(cn.fd, buf, sizeof(buf), 0);
+      ssize_t r = posix::recv_nocancel(cn.fd, buf, sizeof(buf), 0);
       if (r > 0) {
         onEchoBytes(cn, buf, size_t(r), cn.sentBytes);
         // A short read emptied the socket and later data raises a new edge: skip the recv()
@@ -272,29 +250,16 @@ static LoadError preflight(const LoadConfig& cfg, const sockaddr_storage& a, soc
     }
   }
   ::close(fd);
-  if (!err) return {};
-  NativeErrorName n = translate_native_error(err);
-  std::string field = (err == ECONNREFUSED) ? "port" : "host";
-  return {field, n.portable, err,
-          "cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " + n.portable + " (" + n.native + ")"};
+  return err ? connect_error(cfg, err, err == ECONNREFUSED) : LoadError{};
 }
 
-LoadError LoadGenerator::start(const LoadConfig& cfg) {
-  if (LoadError e = validate_load_config(cfg)) return e;
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (!joined_) return already_running_error();
-  }
-  LoadConfig c = cfg;
-  c.threads = std::min(cfg.threads, cfg.connections);
+const int kNoMemoryCode = ENOMEM;
+
+LoadError prepare_run(const LoadConfig& c, std::unique_ptr<LoadRun>* out) {
   auto run = std::make_unique<PosixRun>(c);
-  if (LoadError e = resolve(cfg, &run->addr, &run->addrLen)) return e;
-  if (LoadError e = preflight(cfg, run->addr, run->addrLen)) return e;
-  std::lock_guard<std::mutex> g(mu_);
-  if (!joined_) return already_running_error();
-  run->startThreads();
-  run_ = std::move(run);  // the previous run (if any) was joined: safe to free
-  joined_ = false;
+  if (LoadError e = resolve(c, &run->addr, &run->addrLen)) return e;
+  if (LoadError e = preflight(c, run->addr, run->addrLen)) return e;
+  *out = std::move(run);
   return {};
 }
 

@@ -6,10 +6,16 @@
 #include <netinet/tcp.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <string>
+
+#include "../../core/session_directory.h"
+#include "../endpoint_text.h"
 
 namespace iocpm {
 namespace posix {
@@ -96,5 +102,20 @@ void wake_eventfd(int fd) {
   (void)r;  // EAGAIN means the counter is already non-zero: the worker is being woken anyway
 }
 
+bool kernel_at_least(int major, int minor) {
+  utsname u{};
+  int ma = 0, mi = 0;
+  if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &ma, &mi) != 2) return false;
+  return ma > major || (ma == major && mi >= minor);
+}
+
 }  // namespace posix
+}  // namespace iocpm
+
+namespace iocpm {
+
+bool socket_names(uint64_t handle, std::string* local, std::string* remote) {
+  return endpoint_names<socklen_t>(static_cast<int>(handle), local, remote);
+}
+
 }  // namespace iocpm

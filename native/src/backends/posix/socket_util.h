@@ -1,5 +1,7 @@
 // POSIX socket helpers shared by the io_uring and epoll backends.
 #pragma once
+#include <cerrno>
+
 #include "../../core/config.h"
 #include "../../core/error_catalog.h"
 
@@ -15,8 +17,13 @@ void set_nodelay(int fd);
 // SO_LINGER {1,0}: close() then sends RST instead of FIN (abortive close).
 void set_abortive(int fd);
 int socket_error(int fd);  // SO_ERROR
+// accept() failed for want of descriptors or memory: retrying at once would spin, so the backends
+// leave connections in the backlog and retry shortly (existing sessions keep being served).
+inline bool out_of_resources(int err) { return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM; }
 NativeError make_eventfd(int* out_fd);
 void wake_eventfd(int fd);
+// The running kernel's version is at least major.minor (uname).
+bool kernel_at_least(int major, int minor);
 
 }  // namespace posix
 }  // namespace iocpm

@@ -16,6 +16,7 @@ namespace iocpm {
 namespace posix {
 
 // Worker provides: std::atomic<bool> stopRequested_; void wake(); void join();
+// void requestClose(uint64_t id, bool abortive);
 // int64_t cpuNs() const (its thread's CPU time, -1 once it has ended).
 template <class Worker>
 class WorkerPoolBackend : public Backend {
@@ -25,6 +26,12 @@ class WorkerPoolBackend : public Backend {
   int64_t busyNs(int worker) const final {
     if (worker < 0 || worker >= static_cast<int>(workers_.size())) return -1;
     return workers_[worker]->cpuNs();
+  }
+
+  bool closeSession(int worker, uint64_t id, bool abortive) final {
+    if (worker < 0 || worker >= static_cast<int>(workers_.size())) return false;
+    workers_[worker]->requestClose(id, abortive);
+    return true;
   }
 
   void stop() final {

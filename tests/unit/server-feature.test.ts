@@ -1,5 +1,5 @@
-// MonitorService over the real addon: sampling follows the server's life, exports see the final
-// totals, every channel validates its payload and answers with a Result.
+// The server feature over the real addon, behind the app's router: sampling follows the server's
+// life, exports see the final totals, every channel validates its payload and answers with a Result.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ServerStatus } from '../../src-shared/api'
 import type { MetricsTick } from '../../src-shared/metrics'
 import { INVOKE_CHANNELS } from '../../src-shared/validate'
-import { MonitorService } from '../../src-main/service/monitor-service'
+import { createApp, type App } from '../../src-main/app'
 import type { Logger } from '../../src-main/service/log'
 import { addon } from '../addon/support/addon'
 import { connectTcp, echoRoundTrip, freePort, waitFor } from '../addon/support/net'
@@ -19,24 +19,24 @@ function capturingLogger() {
   return { lines, logger }
 }
 
-describe('MonitorService', () => {
-  const services: MonitorService[] = []
-  function service(opts: { sampleHz?: number; historyCapacity?: number } = {}) {
+describe('the server feature', () => {
+  const apps: App[] = []
+  async function service(opts: { sampleHz?: number; historyCapacity?: number } = {}) {
     const { lines, logger } = capturingLogger()
-    const s = new MonitorService({ addon, logger, sampleHz: 50, ...opts })
-    services.push(s)
-    return { s, lines }
+    const app = await createApp({ store: null, addon, logger, sampleHz: 50, applyPrometheusConfig: false, ...opts })
+    apps.push(app)
+    return { s: app.server, app, lines }
   }
   afterEach(async () => {
-    await Promise.all(services.splice(0).map((s) => s.dispose()))
+    await Promise.all(apps.splice(0).map((a) => a.dispose()))
   })
 
   it('samples while running and records a final tick with the final totals after stop', async () => {
-    const { s } = service()
+    const { s, app } = await service()
     const ticks: MetricsTick[] = []
     const statuses: ServerStatus[] = []
-    s.on('metrics:tick', (t) => ticks.push(t))
-    s.on('server:status-changed', (st) => statuses.push(st))
+    app.service.on('metrics:tick', (t) => ticks.push(t))
+    app.service.on('server:status-changed', (st) => statuses.push(st))
     const port = await freePort()
     expect((await s.start({ port, workers: 2 })).ok).toBe(true)
     expect(ticks.length).toBeGreaterThanOrEqual(1) // the baseline sample at start
@@ -71,7 +71,7 @@ describe('MonitorService', () => {
   })
 
   it('exportCsv returns the CSV text; exportCsvToFile writes the same rows to disk', async () => {
-    const { s } = service()
+    const { s, app } = await service()
     const port = await freePort()
     await s.start({ port, workers: 2 })
     const sock = await connectTcp(port)
@@ -89,10 +89,10 @@ describe('MonitorService', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'iocpm-svc-'))
     try {
-      const f = await s.exportCsvToFile(undefined, join(dir, 'out.csv'))
+      const f = await s.exportCsvToFile({}, join(dir, 'out.csv'))
       expect(f).toMatchObject({ ok: true, value: { path: join(dir, 'out.csv'), rows: r.value.rows } })
       expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe(r.value.csv)
-      const bad = await s.exportCsvToFile(undefined, join(dir, 'missing', 'out.csv'))
+      const bad = await s.exportCsvToFile({}, join(dir, 'missing', 'out.csv'))
       expect(bad.ok).toBe(false)
       if (!bad.ok) expect(bad.error.message).toContain('could not write')
     } finally {
@@ -106,7 +106,7 @@ describe('MonitorService', () => {
   })
 
   it('a new run starts a fresh history; a failed start keeps the previous run’s data', async () => {
-    const { s } = service()
+    const { s, app } = await service()
     await s.start({ port: await freePort() })
     await s.stop()
     const firstRun = (await s.history()) as { ok: true; value: MetricsTick[] }
@@ -121,7 +121,7 @@ describe('MonitorService', () => {
   })
 
   it('catalog returns every portable error name with en/ko text', async () => {
-    const { s } = service()
+    const { s, app } = await service()
     const r = await s.catalog()
     expect(r.ok).toBe(true)
     if (!r.ok) return
@@ -131,23 +131,23 @@ describe('MonitorService', () => {
   })
 
   it('rejects malformed payloads on every channel as data, logging each distinct problem once', async () => {
-    const { s, lines } = service()
+    const { s, app, lines } = await service()
     for (const channel of INVOKE_CHANNELS) {
       for (let i = 0; i < 3; i++) {
-        const r = await s.invoke(channel, 'garbage')
+        const r = await app.service.invoke(channel, 'garbage')
         expect(r.ok).toBe(false)
         if (!r.ok) expect(r.error.code).toBe('invalid-message')
       }
     }
     expect(lines.filter((l) => l.includes('rejected'))).toHaveLength(INVOKE_CHANNELS.length)
-    expect((await s.invoke('nope' as never, undefined)).ok).toBe(false)
+    expect((await app.service.invoke('nope' as never, undefined)).ok).toBe(false)
     expect((await s.status()).ok).toBe(true)
   })
 
   it('a listener that throws does not stop sampling', async () => {
-    const { s, lines } = service()
+    const { s, app, lines } = await service()
     let n = 0
-    s.on('metrics:tick', () => {
+    app.service.on('metrics:tick', () => {
       n++
       throw new Error('renderer went away')
     })
@@ -157,18 +157,18 @@ describe('MonitorService', () => {
   })
 
   it('dispose stops a running server and refuses new starts', async () => {
-    const { s } = service()
+    const { s, app } = await service()
     const port = await freePort()
     await s.start({ port })
-    await s.dispose()
+    await app.dispose()
     expect((await s.status()).ok && ((await s.status()) as { ok: true; value: ServerStatus }).value.state).toBe('stopped')
     const r = await s.start({ port })
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.error.code).toBe('disposed')
-    await s.dispose() // idempotent
+    await app.dispose() // idempotent
   })
 
-  it('rejects a sample rate outside 1–100 Hz', () => {
-    expect(() => new MonitorService({ addon, sampleHz: 500 })).toThrow(RangeError)
+  it('rejects a sample rate outside 1–100 Hz', async () => {
+    await expect(createApp({ store: null, addon, sampleHz: 500, applyPrometheusConfig: false })).rejects.toThrow(RangeError)
   })
 })
