@@ -18,6 +18,14 @@ export type CloseMode = (typeof CLOSE_MODES)[number]
 export const IOURING_RECV_MODES = ['multishot', 'single'] as const
 export type IouringRecv = (typeof IOURING_RECV_MODES)[number]
 
+/**
+ * How the io_uring backend holds a session's socket. fd: an ordinary descriptor; direct: only an
+ * entry in the worker ring's file table (Linux 6.13+), so RLIMIT_NOFILE does not cap the sessions
+ * — each worker's table holds up to that many.
+ */
+export const IOURING_SOCKETS = ['fd', 'direct'] as const
+export type IouringSockets = (typeof IOURING_SOCKETS)[number]
+
 // The IOCP backend's options (native/src/core/config.h describes the model). Validated on every
 // platform so a config means the same everywhere; the Linux backends ignore them.
 /** perWorker: one completion port per worker thread; shared: one port all workers wait on. */
@@ -42,6 +50,7 @@ export interface EngineConfig {
   reusePort: boolean
   closeMode: CloseMode
   iouringRecv: IouringRecv
+  iouringSockets: IouringSockets
   iocpPortLayout: IocpPortLayout
   iocpDequeue: IocpDequeue
   /** AcceptEx calls kept posted, so a burst of connects never waits for one to be re-posted. */
@@ -66,6 +75,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   reusePort: true,
   closeMode: 'graceful',
   iouringRecv: 'multishot',
+  iouringSockets: 'fd',
   iocpPortLayout: 'perWorker',
   iocpDequeue: 'gqcsex',
   iocpAcceptPool: 32,
@@ -87,6 +97,7 @@ export const ENUM_FIELDS = {
   workload: WORKLOADS,
   closeMode: CLOSE_MODES,
   iouringRecv: IOURING_RECV_MODES,
+  iouringSockets: IOURING_SOCKETS,
   iocpPortLayout: IOCP_PORT_LAYOUTS,
   iocpDequeue: IOCP_DEQUEUES,
 } as const satisfies Partial<Record<keyof EngineConfig, readonly string[]>>

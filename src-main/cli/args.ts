@@ -1,6 +1,6 @@
 // Command-line parsing for iocp-monitor. Hand-rolled rather than util.parseArgs so every error
 // names the flag and the accepted values in one consistent sentence (exit code 2).
-import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, IOURING_RECV_MODES, LIMITS, WORKLOADS, validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
+import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, IOURING_RECV_MODES, IOURING_SOCKETS, LIMITS, WORKLOADS, validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
 import { DEFAULT_LOAD_CONFIG, LOAD_LIMITS, LOAD_PRESETS, parseFaultList, validateLoadConfig, type LoadConfig, type LoadPresetName, type LoadRequest } from '../../src-shared/load'
 import { BRIDGE_DEFAULT_MAX_CLIENTS, BRIDGE_MAX_CLIENTS_LIMIT } from '../../src-shared/bridge-protocol'
 import { PROBE_NAME_RE, type AttachRequest } from '../../src-shared/attach'
@@ -98,6 +98,7 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   maxSessions: '--max-sessions',
   sendQueueLimit: '--send-queue-limit',
   iouringRecv: '--iouring-recv',
+  iouringSockets: '--iouring-sockets',
   iocpPortLayout: '--iocp-port-layout',
   iocpDequeue: '--iocp-dequeue',
   iocpAcceptPool: '--iocp-accept-pool',
@@ -123,6 +124,7 @@ const SERVE_FLAGS: Record<string, FlagSpec> = {
   '--no-nodelay': { key: 'noNoDelay', type: { kind: 'flag' } },
   '--no-reuse-port': { key: 'noReusePort', type: { kind: 'flag' } },
   '--iouring-recv': { key: 'iouringRecv', type: { kind: 'enum', choices: IOURING_RECV_MODES } },
+  '--iouring-sockets': { key: 'iouringSockets', type: { kind: 'enum', choices: IOURING_SOCKETS } },
   '--iocp-port-layout': { key: 'iocpPortLayout', type: { kind: 'enum', choices: IOCP_PORT_LAYOUTS } },
   '--iocp-dequeue': { key: 'iocpDequeue', type: { kind: 'enum', choices: IOCP_DEQUEUES } },
   '--csv': { key: 'csv', type: { kind: 'string' } },
@@ -170,7 +172,7 @@ export const USAGE = `Usage:
                      [--workload echo|discard|chat] [--close-mode graceful|abortive]
                      [--backlog 1024] [--recv-buffer 16384] [--max-sessions 20000]
                      [--send-queue-limit 4194304] [--no-nodelay] [--no-reuse-port]
-                     [--iouring-recv multishot|single]
+                     [--iouring-recv multishot|single] [--iouring-sockets fd|direct]
                      [--iocp-port-layout perWorker|shared] [--iocp-dequeue gqcsex|gqcs]
                      [--iocp-accept-pool 32]
                      [--csv FILE] [--sample-hz 10] [--metrics-port 9464] [--record FILE]
@@ -182,7 +184,9 @@ export const USAGE = `Usage:
       Sizes are in bytes; --send-queue-limit must be at least twice --recv-buffer.
       --iouring-recv chooses the io_uring backend's receive: multishot recv on a provided-buffer
       ring where the kernel has it (else single-shot), or always single-shot recv into a
-      per-session buffer. Checked, but ignored, by epoll and IOCP.
+      per-session buffer. --iouring-sockets direct keeps each session only in its worker
+      ring's file table (Linux 6.13+), so the open-files limit caps sessions per worker, not per
+      process. Both are checked, but ignored, by epoll and IOCP.
       --iocp-* choose the IOCP backend's model (Windows): one completion port per worker or one
       shared port, GetQueuedCompletionStatusEx (batches of 64) or GetQueuedCompletionStatus (one
       packet per call), and how many AcceptEx calls stay posted. Checked, but ignored, on Linux.

@@ -11,19 +11,23 @@ import { EngineFixture } from './support/engine-fixture'
 import { closed, echoRoundTrip, freePort, readExactly, waitFor } from './support/net'
 
 // Multishot recv arrived in Linux 6.0; before it the default iouringRecv runs single-shot.
-const [kernelMajor = 0] = release().split('.').map(Number)
+// Direct descriptors run on 6.13+ (the ring's file table); before, ordinary ones, and it says so.
+const [kernelMajor = 0, kernelMinor = 0] = release().split('.').map(Number)
 const MULTISHOT_RECV = kernelMajor >= 6 ? 'multishot-recv+provided-buffers' : 'single-recv'
+const DIRECT = kernelMajor > 6 || (kernelMajor === 6 && kernelMinor >= 13) ? 'direct-descriptors' : 'direct-descriptors-unavailable:fd-sockets'
 
-// Every scenario below runs once per case. `recv` is the receive feature the start result reports.
+// Every scenario below runs once per case. `recv` is the receive feature the start result reports,
+// `sockets` the direct-descriptor feature (null: none).
 const CASES = [
-  { name: 'the iouring backend', config: { backend: 'iouring' }, recv: MULTISHOT_RECV },
-  { name: 'the iouring backend and single-shot recv', config: { backend: 'iouring', iouringRecv: 'single' }, recv: 'single-recv' },
-  { name: 'the epoll backend', config: { backend: 'epoll' }, recv: null },
+  { name: 'the iouring backend', config: { backend: 'iouring' }, recv: MULTISHOT_RECV, sockets: null },
+  { name: 'the iouring backend and single-shot recv', config: { backend: 'iouring', iouringRecv: 'single' }, recv: 'single-recv', sockets: null },
+  { name: 'the iouring backend and direct descriptors', config: { backend: 'iouring', iouringSockets: 'direct' }, recv: MULTISHOT_RECV, sockets: DIRECT },
+  { name: 'the epoll backend', config: { backend: 'epoll' }, recv: null, sockets: null },
 ] as const
 
 const sum = (s: EngineSnapshot, key: 'bytesIn' | 'bytesOut' | 'sessions') => s.workers.reduce((n, w) => n + w[key], 0)
 
-for (const { name, config, recv } of CASES) {
+for (const { name, config, recv, sockets } of CASES) {
   const { backend } = config
   const unavailable = await backendUnavailable(backend)
   if (unavailable) console.log(`addon tests with ${name} skipped: ${unavailable}`)
@@ -41,15 +45,16 @@ for (const { name, config, recv } of CASES) {
       expect(fx.engine.snapshot().workers).toHaveLength(2)
       const recvFeatures = info.features.filter((f) => f.includes('recv'))
       expect(recvFeatures).toEqual(recv ? [recv] : [])
+      expect(info.features.filter((f) => f.includes('direct'))).toEqual(sockets ? [sockets] : [])
     })
 
     it('accepts the other backends’ options and ignores them', async () => {
       // iouringRecv shapes the io_uring backend only, so epoll gets it here too.
-      const others = { iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 1, ...(backend === 'epoll' ? { iouringRecv: 'single' } : {}) }
+      const others = { iocpPortLayout: 'shared', iocpDequeue: 'gqcs', iocpAcceptPool: 1, ...(backend === 'epoll' ? { iouringRecv: 'single', iouringSockets: 'direct' } : {}) }
       const { info, port } = await fx.start(others)
       expect(info.backend).toBe(backend)
-      for (const otherFeature of ['shared-port', 'dequeue-single', 'acceptex-pool', 'single-recv']) {
-        if (otherFeature !== recv) expect(info.features).not.toContain(otherFeature)
+      for (const otherFeature of ['shared-port', 'dequeue-single', 'acceptex-pool', 'single-recv', 'direct-descriptors']) {
+        if (otherFeature !== recv && otherFeature !== sockets) expect(info.features).not.toContain(otherFeature)
       }
       const s = await fx.client(port)
       const data = randomBytes(1000)

@@ -8,9 +8,13 @@ import { dashboardUrl, E2E_HOST, ensureStopped, SHOTS, startLoadRun, startServer
 
 const numberOf = async (l: Locator): Promise<number> => Number(await l.getAttribute('data-value'))
 
-/** Starts the Steady preset, gentler and longer, so the load outlasts the test's checks. */
+/**
+ * Starts the Steady preset, gentler and longer, so the load outlasts the test's checks (the test
+ * stops it when done). 40 s was not always enough: on a loaded CI machine under Wine the checks
+ * took over a minute and the sessions read 0 after the run had ended.
+ */
 async function startLoad(page: Page): Promise<void> {
-  await startLoadRun(page, 'steady', { 'load-rate': '4000', 'load-duration': '40' })
+  await startLoadRun(page, 'steady', { 'load-rate': '4000', 'load-duration': '300' })
 }
 
 test('How it works: live pipeline under load, explanations, Korean', async ({ page }) => {

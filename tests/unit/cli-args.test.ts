@@ -48,6 +48,9 @@ describe('parseCommandLine', () => {
   it('serve sets the io_uring receive model (checked on every platform, used by the io_uring backend)', () => {
     const cmd = parseCommandLine(['serve', '--backend', 'iouring', '--iouring-recv', 'single'])
     expect(cmd.command === 'serve' && cmd.config).toEqual({ ...DEFAULT_ENGINE_CONFIG, backend: 'iouring', iouringRecv: 'single' })
+    const direct = parseCommandLine(['serve', '--iouring-sockets', 'direct'])
+    expect(direct.command === 'serve' && direct.config.iouringSockets).toBe('direct')
+    expect(usageError(['serve', '--iouring-sockets', 'fixed'])).toMatch(/--iouring-sockets must be one of fd, direct \(got 'fixed'\)/)
     const eq = parseCommandLine(['serve', '--iouring-recv=multishot'])
     expect(eq.command === 'serve' && eq.config.iouringRecv).toBe('multishot')
     expect(usageError(['serve', '--iouring-recv', 'single', '--iouring-recv', 'multishot'])).toMatch(/--iouring-recv given twice/)

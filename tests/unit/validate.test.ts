@@ -1,6 +1,6 @@
 // The runtime contract: every invoke payload and bridge frame is checked before main acts on it.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, IOURING_RECV_MODES, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
+import { DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, IOURING_RECV_MODES, IOURING_SOCKETS, isIpLiteral, validateEngineConfig } from '../../src-shared/engine-config'
 import { BRIDGE_NO_ID, INVOKE_CHANNELS, isInvokeChannel, isPlainObject, parseBridgeRequest, validatePayload } from '../../src-shared/validate'
 import { EVENT_CHANNELS, EVENTS, INVOKES } from '../../src-shared/contract'
 
@@ -224,6 +224,22 @@ describe('validateEngineConfig: io_uring receive model', () => {
     const r = validateEngineConfig(input)
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.errors).toEqual([{ field: 'iouringRecv', message: 'iouringRecv must be one of multishot, single' }])
+  })
+})
+
+describe('validateEngineConfig: io_uring sockets', () => {
+  it('defaults to ordinary descriptors and accepts fd and direct on any backend', () => {
+    expect(DEFAULT_ENGINE_CONFIG.iouringSockets).toBe('fd')
+    expect([...IOURING_SOCKETS]).toEqual(['fd', 'direct'])
+    for (const iouringSockets of IOURING_SOCKETS) {
+      for (const backend of ['auto', 'iouring', 'epoll', 'iocp'] as const) expect(validateEngineConfig({ backend, iouringSockets }).ok).toBe(true)
+    }
+  })
+
+  it.each([[{ iouringSockets: 'fixed' }], [{ iouringSockets: 'Direct' }], [{ iouringSockets: '' }], [{ iouringSockets: 0 }]])('refuses %o naming iouringSockets', (input) => {
+    const r = validateEngineConfig(input)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.errors).toEqual([{ field: 'iouringSockets', message: 'iouringSockets must be one of fd, direct' }])
   })
 })
 

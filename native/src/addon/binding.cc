@@ -106,6 +106,7 @@ EngineConfig read_config(const Napi::Object& o) {
   choice("closeMode", parse_close_mode, &c.closeMode, "graceful or abortive");
   // Read (and so checked) on every platform; only the backend they name uses them.
   choice("iouringRecv", parse_iouring_recv, &c.iouringRecv, "multishot or single");
+  choice("iouringSockets", parse_iouring_sockets, &c.iouringSockets, "fd or direct");
   choice("iocpPortLayout", parse_iocp_port_layout, &c.iocpPortLayout, "perWorker or shared");
   choice("iocpDequeue", parse_iocp_dequeue, &c.iocpDequeue, "gqcsex or gqcs");
   num("iocpAcceptPool", &c.iocpAcceptPool);

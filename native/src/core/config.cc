@@ -77,6 +77,7 @@ const char* const kCloseModeNames[] = {"graceful", "abortive"};
 const char* const kPortLayoutNames[] = {"perWorker", "shared"};
 const char* const kDequeueNames[] = {"gqcsex", "gqcs"};
 const char* const kIouringRecvNames[] = {"multishot", "single"};
+const char* const kIouringSocketsNames[] = {"fd", "direct"};
 
 template <typename E, size_t N>
 bool parse_enum(const std::string& s, const char* const (&names)[N], E* out) {
@@ -123,10 +124,12 @@ bool parse_close_mode(const std::string& s, CloseMode* out) { return parse_enum(
 bool parse_iocp_port_layout(const std::string& s, IocpPortLayout* out) { return parse_enum(s, kPortLayoutNames, out); }
 bool parse_iocp_dequeue(const std::string& s, IocpDequeue* out) { return parse_enum(s, kDequeueNames, out); }
 bool parse_iouring_recv(const std::string& s, IouringRecv* out) { return parse_enum(s, kIouringRecvNames, out); }
+bool parse_iouring_sockets(const std::string& s, IouringSockets* out) { return parse_enum(s, kIouringSocketsNames, out); }
 
 const char* backend_name(BackendKind k) { return enum_name(kBackendNames, k); }
 const char* iocp_port_layout_name(IocpPortLayout l) { return enum_name(kPortLayoutNames, l); }
 const char* iocp_dequeue_name(IocpDequeue d) { return enum_name(kDequeueNames, d); }
 const char* iouring_recv_name(IouringRecv r) { return enum_name(kIouringRecvNames, r); }
+const char* iouring_sockets_name(IouringSockets s) { return enum_name(kIouringSocketsNames, s); }
 
 }  // namespace iocpm

@@ -39,6 +39,17 @@ enum class IouringRecv {
   Single,
 };
 
+// How the io_uring backend holds each session's socket. Validated everywhere; only io_uring reads it.
+enum class IouringSockets {
+  // An ordinary descriptor (also put in the ring's file table where the kernel allows): shutdown,
+  // SO_LINGER, the session table's names and close are the usual system calls.
+  Fd,
+  // A direct descriptor only: accepted straight into the worker ring's file table, never in the
+  // process's descriptor table, so RLIMIT_NOFILE does not cap the sessions (each ring's table can
+  // hold that many). Options, shutdown and close go through the ring (Linux 6.13+).
+  Direct,
+};
+
 struct EngineConfig {
   std::string host = "127.0.0.1";
   int port = 9000;
@@ -53,6 +64,7 @@ struct EngineConfig {
   bool reusePort = true;  // one listener per worker: the kernel spreads connections
   CloseMode closeMode = CloseMode::Graceful;
   IouringRecv iouringRecv = IouringRecv::Multishot;
+  IouringSockets iouringSockets = IouringSockets::Fd;
   IocpPortLayout iocpPortLayout = IocpPortLayout::PerWorker;
   IocpDequeue iocpDequeue = IocpDequeue::Gqcsex;
   int iocpAcceptPool = 32;  // AcceptEx calls kept posted, so bursts of connects never wait on us
@@ -72,9 +84,11 @@ bool parse_close_mode(const std::string& s, CloseMode* out);
 bool parse_iocp_port_layout(const std::string& s, IocpPortLayout* out);
 bool parse_iocp_dequeue(const std::string& s, IocpDequeue* out);
 bool parse_iouring_recv(const std::string& s, IouringRecv* out);
+bool parse_iouring_sockets(const std::string& s, IouringSockets* out);
 const char* backend_name(BackendKind k);
 const char* iocp_port_layout_name(IocpPortLayout l);
 const char* iocp_dequeue_name(IocpDequeue d);
 const char* iouring_recv_name(IouringRecv r);
+const char* iouring_sockets_name(IouringSockets s);
 
 }  // namespace iocpm

@@ -97,6 +97,7 @@ TEST_CASE("trickle and flood: one byte at a time, then 16 MiB in one send while 
     std::thread reader([&] { got = c.recv_n(msg.size()); });
     bool sent = c.send_all(msg);
     reader.join();
+    INFO("client error " << c.error() << ", server: " << error_summary(srv.snap()) << ", got " << got.size());
     REQUIRE(sent);
     CHECK(got.size() == msg.size());
     CHECK(got == msg);

@@ -1,5 +1,6 @@
 // The conformance scenarios' backends on Linux (tests/common/backends.h). The IOCP port layout
-// means nothing here, so every scenario runs once per backend.
+// means nothing here, so every scenario runs once per backend, and io_uring once more with direct
+// descriptors (sessions only in the ring's file table: options, FIN, RST and close through the ring).
 #include "../common/backends.h"
 
 #include "../../src/backends/iouring/provided_buffers.h"
@@ -18,10 +19,17 @@ BackendCase linux_backend(iocpm::BackendKind kind, int receivesAfterPause) {
   return b;
 }
 
+BackendCase iouring_direct() {
+  BackendCase b = linux_backend(iocpm::BackendKind::IoUring, kIoUringBufferRing);
+  b.name = "iouring-direct";
+  b.base.iouringSockets = iocpm::IouringSockets::Direct;
+  return b;
+}
+
 }  // namespace
 
 const std::vector<BackendCase>& backends() {
-  static const std::vector<BackendCase> list{linux_backend(iocpm::BackendKind::IoUring, kIoUringBufferRing),
+  static const std::vector<BackendCase> list{linux_backend(iocpm::BackendKind::IoUring, kIoUringBufferRing), iouring_direct(),
                                              linux_backend(iocpm::BackendKind::Epoll, 1)};
   return list;
 }

@@ -120,9 +120,15 @@ describe('ConfigForm', () => {
     expect(wrapper.get('#cfg-iouring-recv-msg').text()).toContain('shared buffer')
     await recv.setValue('single')
     expect(wrapper.get('#cfg-iouring-recv-msg').text()).toContain('a buffer each session keeps')
+    const sockets = wrapper.get('[data-testid="iouring-sockets-select"]')
+    expect(sockets.element).toHaveProperty('value', 'fd')
+    expect(sockets.findAll('option').map((o) => o.text())).toEqual(['File descriptors', 'Direct descriptors (ring file table)'])
+    expect(wrapper.get('#cfg-iouring-sockets-msg').text()).toContain('ulimit -n')
+    await sockets.setValue('direct')
+    expect(wrapper.get('#cfg-iouring-sockets-msg').text()).toContain('file table')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backend: 'iouring', iouringRecv: 'single' })
+    expect(api.calls.find((c) => c.method === 'start')?.arg).toMatchObject({ backend: 'iouring', iouringRecv: 'single', iouringSockets: 'direct' })
 
     // A value the service refused stays in sight whatever the backend, since it blocks Start.
     await backend.setValue('epoll')

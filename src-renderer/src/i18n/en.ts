@@ -90,6 +90,15 @@ const en = {
       multishot: 'One recv stays armed and the kernel picks a shared buffer as data arrives; kernels before 6.0 get single-shot.',
       single: 'One recv per completion into a buffer each session keeps, to compare with multishot.',
     },
+    iouringSockets: 'Sockets',
+    iouringSocketsModes: {
+      fd: 'File descriptors',
+      direct: 'Direct descriptors (ring file table)',
+    },
+    iouringSocketsHints: {
+      fd: 'Each session is an ordinary descriptor, so the open-files limit (ulimit -n) caps the sessions.',
+      direct: 'Sessions live only in each worker ring’s file table, not the process’s: each worker holds up to ulimit -n of them (Linux 6.13+; else descriptors, as the start result says). The local address shown is the listener’s.',
+    },
     iocp: 'IOCP options',
     iocpPortLayout: 'Completion ports',
     iocpPortLayouts: {

@@ -91,6 +91,15 @@ const ko: Messages = {
       multishot: 'recv 하나가 계속 걸려 있고, 데이터가 오면 커널이 공유 버퍼를 고릅니다. 6.0 이전 커널은 단발 방식을 씁니다.',
       single: '완료마다 recv를 다시 걸고, 세션마다 따로 둔 버퍼로 받습니다. 멀티샷과 비교할 때 씁니다.',
     },
+    iouringSockets: '소켓',
+    iouringSocketsModes: {
+      fd: '파일 디스크립터',
+      direct: '다이렉트 디스크립터 (링 파일 테이블)',
+    },
+    iouringSocketsHints: {
+      fd: '세션마다 일반 디스크립터를 쓰므로 열린 파일 한도(ulimit -n)가 세션 수를 제한합니다.',
+      direct: '세션은 프로세스가 아니라 워커 링의 파일 테이블에만 있습니다. 워커마다 ulimit -n개까지 둘 수 있습니다 (Linux 6.13 이상, 아니면 디스크립터를 쓰고 시작 결과에 그렇게 나옵니다). 표시되는 로컬 주소는 리스너의 주소입니다.',
+    },
     iocp: 'IOCP 옵션',
     iocpPortLayout: '완료 포트',
     iocpPortLayouts: {

@@ -27,6 +27,8 @@ export const INVALID_CONFIGS: ReadonlyArray<readonly [config: Record<string, unk
   [{ iouringRecv: 'bogus' }, 'iouringRecv'],
   [{ iouringRecv: 'multi' }, 'iouringRecv'],
   [{ iouringRecv: 1 }, 'iouringRecv'],
+  [{ iouringSockets: 'fixed' }, 'iouringSockets'],
+  [{ iouringSockets: true }, 'iouringSockets'],
 ]
 
 /** The error engine.start(config) rejects with; throws if it started instead (stopping it again). */

@@ -9,7 +9,10 @@
 // provided_buffers.*, the thread pool in worker_pool_backend.h.
 #include "iouring_backend.h"
 
+#include <arpa/inet.h>
 #include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "../endpoint_text.h"
 #include "../posix/posix_worker.h"
 #include "../posix/worker_pool_backend.h"
 #include "provided_buffers.h"
@@ -29,7 +33,9 @@
 namespace iocpm {
 namespace {
 
-enum class OpType : uint8_t { Accept, Recv, Send, Wake, Timer, Cancel };
+// Control: an operation on a direct descriptor whose result nobody waits for (option, shutdown,
+// close), like the system calls it replaces, whose results are not checked either.
+enum class OpType : uint8_t { Accept, Recv, Send, Wake, Timer, Cancel, Control };
 
 struct Session;
 
@@ -48,6 +54,12 @@ struct Session : posix::FdSession {
   bool recvMultishot = false;  // ... and it is a multishot recv on the buffer ring
   bool sendPending = false;
   bool registered = false;  // fd is also in the ring's file table, at index fd (IOSQE_FIXED_FILE)
+  bool direct = false;      // fd is not a descriptor but the socket's index in that table (only there)
+  // Direct: option and shutdown operations not yet completed. The session (and so its table
+  // entry) is not closed before they are: the kernel runs a shutdown later, on its own worker,
+  // and would apply it to whatever socket holds the entry by then (a new session: seen as EPIPE).
+  Op ctlOp{OpType::Control, this};
+  int ctlPending = 0;
   // The pending send is an echo straight from provided buffer `inPlaceBid` (-1: from the queue):
   // the buffer returns to the ring when the send is done; a short send continues from inPlaceAt.
   int inPlaceBid = -1;
@@ -60,6 +72,21 @@ constexpr unsigned kRingEntries = 4096;
 constexpr unsigned kCqEntries = 32768;
 constexpr unsigned kMaxFileTable = 65536;  // registered-file slots per worker (8 B each in the kernel)
 constexpr long long kAcceptBackoffNs = 50 * 1000 * 1000;
+// Direct descriptors: single-shot accepts kept posted, each with its own peer address (a multishot
+// accept would overwrite one address buffer with every connection before its CQE is read).
+constexpr int kDirectAccepts = 16;
+// From the 6.7 uapi (Debian 12's headers are 6.1): a socket option set through the ring, the only
+// way to reach a socket that has no descriptor. level/optname share the SQE's addr, optlen its
+// file_index and optval its addr3.
+constexpr uint32_t kSocketUringOpSetsockopt = 3;  // SOCKET_URING_OP_SETSOCKOPT
+
+// One posted direct accept: the Op comes first, so the CQE's Op* is the slot's address.
+struct AcceptSlot {
+  Op op{OpType::Accept, nullptr};
+  sockaddr_storage peer{};
+  socklen_t peerLen = 0;
+  bool armed = false;
+};
 
 // A ring of the size every worker uses, with `flags` added (the probe uses the same call).
 int init_worker_ring(io_uring* ring, unsigned flags) {
@@ -107,6 +134,14 @@ class Worker : public posix::PosixWorker<Session> {
     // ring that refuses to register it (then every session gets its own buffer).
     if (multishotRecv && cfg_.iouringRecv == IouringRecv::Multishot) buffers_.setup(&ring_, static_cast<size_t>(cfg_.recvBufferSize));
     registerFileTable();
+    direct_ = cfg_.iouringSockets == IouringSockets::Direct && fileTableSize_ > 0;
+    if (direct_) {
+      acceptSlots_.resize(kDirectAccepts);
+      // A direct socket has no descriptor for getsockname: its local name is the listener's.
+      sockaddr_storage a{};
+      socklen_t len = sizeof(a);
+      if (::getsockname(listenFd_, reinterpret_cast<sockaddr*>(&a), &len) == 0) listenerName_ = endpoint_text(a);
+    }
     return {};
   }
 
@@ -128,7 +163,7 @@ class Worker : public posix::PosixWorker<Session> {
   }
 
   void registerFile(Session* s) {
-    if (s->fd < 0 || static_cast<unsigned>(s->fd) >= fileTableSize_) return;
+    if (direct_ || s->fd < 0 || static_cast<unsigned>(s->fd) >= fileTableSize_) return;
     int fd = s->fd;
     s->registered = io_uring_register_files_update(&ring_, static_cast<unsigned>(fd), &fd, 1) == 1;
   }
@@ -144,10 +179,11 @@ class Worker : public posix::PosixWorker<Session> {
 
   // The fd or table index an SQE for s uses.
   static void useFile(io_uring_sqe* e, const Session* s) {
-    if (s->registered) e->flags |= IOSQE_FIXED_FILE;
+    if (s->registered || s->direct) e->flags |= IOSQE_FIXED_FILE;
   }
 
   bool usesBufRing() const { return buffers_.active(); }
+  bool usesDirect() const { return direct_; }
   const char* taskRunMode() const { return taskRunMode_; }
 
  public:
@@ -206,6 +242,10 @@ class Worker : public posix::PosixWorker<Session> {
   }
 
   void armAccept() {
+    if (direct_) {
+      armDirectAccepts();
+      return;
+    }
     if (stopping_ || acceptArmed_) return;
     io_uring_sqe* e = sqe();
     if (multishot_) {
@@ -217,6 +257,61 @@ class Worker : public posix::PosixWorker<Session> {
     acceptArmed_ = true;
     m_.opStarted(OpKind::Accept);
     ++outstanding_;
+  }
+
+  // Every idle slot accepts into a free entry of the file table the kernel picks.
+  void armDirectAccepts() {
+    if (stopping_) return;
+    for (AcceptSlot& a : acceptSlots_) {
+      if (a.armed) continue;
+      a.peerLen = sizeof(a.peer);
+      io_uring_sqe* e = sqe();
+      io_uring_prep_accept_direct(e, listenFd_, reinterpret_cast<sockaddr*>(&a.peer), &a.peerLen, 0, IORING_FILE_INDEX_ALLOC - 1);
+      io_uring_sqe_set_data(e, &a.op);
+      a.armed = true;
+      m_.opStarted(OpKind::Accept);
+      ++outstanding_;
+    }
+  }
+
+  // An operation on a direct descriptor: of session s (counted until it completes), or, for the
+  // close, of none.
+  void control(io_uring_sqe* e, Session* s, uint8_t linkFlags = 0) {
+    e->flags |= IOSQE_FIXED_FILE | linkFlags;
+    if (s) ++s->ctlPending;
+    io_uring_sqe_set_data(e, s ? &s->ctlOp : &ctlOp_);
+    ++outstanding_;
+  }
+  void setOption(unsigned index, Session* s, int level, int name, const void* value, socklen_t len, uint8_t linkFlags = 0) {
+    io_uring_sqe* e = sqe();
+    io_uring_prep_rw(IORING_OP_URING_CMD, e, static_cast<int>(index), nullptr, 0, 0);
+    e->cmd_op = kSocketUringOpSetsockopt;
+    e->addr = static_cast<uint64_t>(static_cast<uint32_t>(level)) | (static_cast<uint64_t>(static_cast<uint32_t>(name)) << 32);
+    e->file_index = len;  // optlen
+    e->addr3 = reinterpret_cast<uint64_t>(value);
+    control(e, s, linkFlags);
+  }
+  // RST instead of FIN when abortive: SO_LINGER {1, 0}, then the close. Hard-linked, so the close
+  // runs even if the option fails, and both go in one submission (room for two is made first).
+  void closeDirect(unsigned index, bool abortive) {
+    static const linger kRst{1, 0};
+    if (io_uring_sq_space_left(&ring_) < 2) io_uring_submit(&ring_);
+    if (abortive) setOption(index, nullptr, SOL_SOCKET, SO_LINGER, &kRst, sizeof(kRst), IOSQE_IO_HARDLINK);
+    io_uring_sqe* e = sqe();
+    io_uring_prep_close_direct(e, index);  // names the table entry itself: no IOSQE_FIXED_FILE
+    io_uring_sqe_set_data(e, &ctlOp_);
+    ++outstanding_;
+  }
+
+  void shutdownWrite(Session* s) override {
+    if (!s->direct) return PosixWorker::shutdownWrite(s);
+    io_uring_sqe* e = sqe();
+    io_uring_prep_shutdown(e, s->fd, SHUT_WR);
+    control(e, s);
+  }
+  void closeSocket(Session* s) override {
+    if (!s->direct) return PosixWorker::closeSocket(s);
+    closeDirect(static_cast<unsigned>(s->fd), s->abortive);
   }
 
   void armAcceptBackoff() {
@@ -311,7 +406,7 @@ class Worker : public posix::PosixWorker<Session> {
   }
 
   void reapClosed() {
-    reap([](Session* s) { return !s->recvPending && !s->sendPending; }, [this](Session* s) { unregisterFile(s); });
+    reap([](Session* s) { return !s->recvPending && !s->sendPending && s->ctlPending == 0; }, [this](Session* s) { unregisterFile(s); });
   }
 
   void onAccept(io_uring_cqe* c) {
@@ -343,6 +438,43 @@ class Worker : public posix::PosixWorker<Session> {
     }
     // A terminated (or single-shot) accept is re-armed unless a backoff timer will do it.
     if (!more && !stopping_ && !timerArmed_) armAccept();
+  }
+
+  // A direct accept: res is the socket's index in the file table. Over the session limit it is
+  // refused with RST, like an ordinary one (admit()).
+  void onAcceptDirect(AcceptSlot* a, int res) {
+    a->armed = false;
+    m_.opFinished(OpKind::Accept);
+    --outstanding_;
+    if (res >= 0) {
+      unsigned index = static_cast<unsigned>(res);
+      if (stopping_) {
+        closeDirect(index, false);
+      } else if (!accounting_.admit(m_)) {
+        closeDirect(index, true);
+      } else {
+        Session* s = new Session(res, static_cast<size_t>(cfg_.sendQueueLimit), buffers_.active() ? 0 : static_cast<size_t>(cfg_.recvBufferSize));
+        s->direct = true;
+        static const int kOne = 1;
+        if (cfg_.noDelay) setOption(index, s, IPPROTO_TCP, TCP_NODELAY, &kOne, sizeof(kOne));
+        // Named now, from what the accept returned (there is no descriptor to ask later); before
+        // adopt(), so no snapshot can see it half-named.
+        s->local = listenerName_;
+        s->remote = endpoint_text(a->peer);
+        s->named = true;
+        adopt(s);
+        armRecv(s);
+      }
+    } else if (!stopping_ && res != -ECANCELED) {
+      m_.countError(-res);
+      // Out of table entries (-ENFILE) or memory: the other slots keep accepting; this one waits
+      // for the backoff timer, which re-arms every idle slot.
+      if (posix::out_of_resources(-res)) {
+        armAcceptBackoff();
+        return;
+      }
+    }
+    if (!stopping_ && !timerArmed_) armDirectAccepts();
   }
 
   void onRecv(Session* s, int res, unsigned flags) {
@@ -438,6 +570,9 @@ class Worker : public posix::PosixWorker<Session> {
   void beginStop() {
     stopping_ = true;
     if (acceptArmed_) cancelOp(&acceptOp_);
+    for (AcceptSlot& a : acceptSlots_) {
+      if (a.armed) cancelOp(&a.op);
+    }
     if (timerArmed_) cancelOp(&timerOp_);
     closeAll();
   }
@@ -445,7 +580,13 @@ class Worker : public posix::PosixWorker<Session> {
   void handle(io_uring_cqe* c) {
     Op* op = static_cast<Op*>(io_uring_cqe_get_data(c));
     switch (op->type) {
-      case OpType::Accept: onAccept(c); break;
+      case OpType::Accept:
+        if (direct_) {
+          onAcceptDirect(reinterpret_cast<AcceptSlot*>(op), c->res);
+        } else {
+          onAccept(c);
+        }
+        break;
       case OpType::Recv: onRecv(op->session, c->res, c->flags); break;
       case OpType::Send: onSend(op->session, c->res); break;
       case OpType::Wake:
@@ -463,6 +604,10 @@ class Worker : public posix::PosixWorker<Session> {
         armAccept();
         break;
       case OpType::Cancel: --outstanding_; break;
+      case OpType::Control:
+        --outstanding_;
+        if (op->session) --op->session->ctlPending;
+        break;
     }
   }
 
@@ -503,6 +648,10 @@ class Worker : public posix::PosixWorker<Session> {
   Op acceptOp_{OpType::Accept, nullptr};
   Op timerOp_{OpType::Timer, nullptr};
   Op cancelOp_{OpType::Cancel, nullptr};
+  Op ctlOp_{OpType::Control, nullptr};
+  bool direct_ = false;  // sessions are direct descriptors (iouringSockets "direct")
+  std::vector<AcceptSlot> acceptSlots_;  // direct: the posted accepts
+  std::string listenerName_;             // direct: every session's local name
   __kernel_timespec backoff_{};
   bool acceptArmed_ = false;
   bool timerArmed_ = false;
@@ -537,9 +686,15 @@ class IoUringBackend : public posix::WorkerPoolBackend<Worker> {
     }
     info->features.push_back("ring-per-worker");
     info->features.push_back("batched-submit");
-    info->features.push_back(multishot ? "multishot-accept" : "single-accept");
+    info->features.push_back(multishot && !workers_[0]->usesDirect() ? "multishot-accept" : "single-accept");
     // Read after every ready future: the workers set up their buffers before signalling.
     info->features.push_back(workers_[0]->usesBufRing() ? "multishot-recv+provided-buffers" : "single-recv");
+    // Direct descriptors need the ring's file table (6.13+, see registerFileTable).
+    if (workers_[0]->usesDirect()) {
+      info->features.push_back("direct-descriptors");
+    } else if (cfg_.iouringSockets == IouringSockets::Direct) {
+      info->features.push_back("direct-descriptors-unavailable:fd-sockets");
+    }
     if (workers_[0]->taskRunMode()) info->features.push_back(workers_[0]->taskRunMode());
     if (cfg_.reusePort) info->features.push_back("reuseport-listener-per-worker");
     started_ = true;

@@ -119,12 +119,20 @@ class PosixWorker : public SessionSink {
       Session* s = nullptr;
       m_.live->with(r.id, [&](SessionCore& c) { s = static_cast<Session*>(&c); });
       if (!s || s->closing) continue;  // gone meanwhile
-      if (!r.abortive) ::shutdown(s->fd, SHUT_WR);
+      if (!r.abortive) shutdownWrite(s);
       closeSession(s, r.abortive);
     }
   }
 
   virtual void closeSession(Session* s, bool abortive) = 0;
+
+  // Our FIN, and the socket's close (RST first when abortive): system calls on the descriptor,
+  // unless the backend holds the socket another way (io_uring's direct descriptors).
+  virtual void shutdownWrite(Session* s) { ::shutdown(s->fd, SHUT_WR); }
+  virtual void closeSocket(Session* s) {
+    if (s->abortive) set_abortive(s->fd);
+    ::close(s->fd);
+  }
 
   // Starts closing: false when the session was already closing. Queued for reap().
   bool beginClose(Session* s, bool abortive) {
@@ -136,7 +144,7 @@ class PosixWorker : public SessionSink {
   // Graceful end after the peer's FIN once everything queued has been sent: our FIN, then close.
   void finishIfDone(Session* s, bool sendInFlight) {
     if (!SessionRules::finished(*s, sendInFlight)) return;
-    if (rules_.finSent()) ::shutdown(s->fd, SHUT_WR);
+    if (rules_.finSent()) shutdownWrite(s);
     closeSession(s, false);
   }
 
@@ -153,8 +161,7 @@ class PosixWorker : public SessionSink {
       }
       release(s);
       m_.live->remove(s);  // before the fd can be reused: the session table reads its names
-      if (s->abortive) set_abortive(s->fd);
-      ::close(s->fd);
+      closeSocket(s);
       sessions_.erase(s);
       delete s;
       accounting_.closed(m_);
