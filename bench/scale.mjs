@@ -1,14 +1,19 @@
-// `npm run bench -- --scale`: 100,000 concurrent connections to one engine worker (fewer when this
-// host's limits cannot be raised; what could not be had is reported). For each backend: the
-// accept storm (connections per second, all opened as fast as the server accepts them, each then
-// echoing one verified message), the engine's user-space memory per idle connection (its RSS
-// after they are all open and idle, minus its RSS before, divided by their number — kernel socket
-// buffers are not in RSS) and the time to close them all.
+// `npm run bench -- --scale`: 100,000 concurrent connections held by the engine. For each way it
+// can hold them: the accept storm (connections per second, all opened as fast as the server
+// accepts them, each then echoing one verified message), the engine's user-space memory per idle
+// connection (its RSS after they are all open and idle, minus its RSS before, divided by their
+// number — kernel socket buffers are not in RSS) and the time to close them all.
+//   - io_uring with direct descriptors (iouringSockets "direct"): the sessions are in the worker
+//     rings' file tables, not the process's descriptor table, so RLIMIT_NOFILE caps each worker,
+//     not the process: as many workers as the connections need (each table holds the limit's
+//     worth), all of the connections asked for.
+//   - io_uring and epoll with ordinary descriptors, one worker: as many connections as the
+//     process's descriptor limit allows (all of them where it can be raised that far).
 //   --connections N   (default 100000)   --sources K   loopback source addresses (default: one per
-//   25,000 connections, 127.0.0.2 upwards, so their ephemeral ports do not run out)
-// Limits: RLIMIT_NOFILE of both processes (raised with prlimit up to the hard limit, above it only
-// with CAP_SYS_RESOURCE), fs.nr_open and net.ipv4.ip_local_port_range (raised only if writable,
-// and put back afterwards).
+//   10,000 connections, 127.0.0.2 upwards, so their ephemeral ports never run short)
+// The clients run as several processes when one may not hold them all. Limits: RLIMIT_NOFILE
+// (raised with prlimit up to the hard limit, above it only with CAP_SYS_RESOURCE), fs.nr_open and
+// net.ipv4.ip_local_port_range (raised only if writable, and put back afterwards).
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import net from 'node:net'
@@ -56,13 +61,18 @@ let nofile = need
 const tryRaise = spawnSync('prlimit', [`--nofile=${need}:${need}`, 'true'], { encoding: 'utf8' })
 if (tryRaise.error || tryRaise.status !== 0) {
   nofile = hardNow
-  notes.push(`RLIMIT_NOFILE cannot go above the hard limit ${hardNow} (${tryRaise.error ? 'no prlimit' : tryRaise.stderr.trim().replace(/^prlimit: /, '')}; raising it needs CAP_SYS_RESOURCE): the run is capped at ${hardNow - 256} connections`)
+  notes.push(`RLIMIT_NOFILE cannot go above the hard limit ${hardNow} (${tryRaise.error ? 'no prlimit' : tryRaise.stderr.trim().replace(/^prlimit: /, '')}; raising it needs CAP_SYS_RESOURCE): one process holds at most ${hardNow - 256} ordinary descriptors for connections (the clients run as several processes; the direct-descriptor server is not capped by it)`)
 }
-const N = Math.min(WANT, nofile - 256)
-const SOURCES = numArg('--sources', Math.max(2, Math.ceil(N / 25000)))
+// Connections one process can hold: its descriptors, less room for its own.
+const PER_PROCESS = nofile - 256
+const N = Math.min(WANT, PER_PROCESS)
+// One source address per 10,000 connections: connect() searches a source's ephemeral ports for a
+// free 4-tuple, and the search slows as the range fills (100,000 from 4 addresses, 25,000 of each
+// one's 28,232 ports: 2,191 conn/s; from 10 addresses: 27,591 conn/s).
+const SOURCES = numArg('--sources', Math.max(2, Math.ceil(WANT / 10000)))
 // One source address has ip_local_port_range's ports towards one server port.
 const range = (readSysctl('/proc/sys/net/ipv4/ip_local_port_range') ?? '32768 60999').split(/\s+/).map(Number)
-if ((range[1] - range[0]) * SOURCES < N) raiseSysctl('/proc/sys/net/ipv4/ip_local_port_range', '1024 65535', 'more ephemeral ports per source address')
+if ((range[1] - range[0]) * SOURCES < WANT) raiseSysctl('/proc/sys/net/ipv4/ip_local_port_range', '1024 65535', 'more ephemeral ports per source address')
 const withLimit = (cmd) => ['prlimit', `--nofile=${nofile}:${nofile}`, '--', ...cmd]
 
 const rssKiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)[1])
@@ -86,55 +96,81 @@ function lines(child) {
   return () => (ready.length ? Promise.resolve(ready.shift()) : new Promise((r) => waiting.push(r)))
 }
 
-async function runBackend(backend) {
+/** Splits n into parts of at most `max`, as even as they go. */
+function split(n, max) {
+  const parts = Math.ceil(n / max)
+  return Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0))
+}
+
+/**
+ * One server and its clients. `direct`: io_uring with direct descriptors, workers enough for n at
+ * PER_PROCESS sessions each (with a margin: the kernel spreads connections over the workers'
+ * listeners by hash, not evenly); else one worker.
+ */
+async function runServer(label, backend, n, direct) {
   const port = await freePort()
-  const [cmd, ...args] = withLimit([process.execPath, join(here, 'server-host.cjs'), 'engine', '--backend', backend, '--workers', '1', '--port', String(port), '--max-sessions', String(Math.min(N + 16, 100000))])
+  const workers = direct ? Math.ceil((n * 1.15) / PER_PROCESS) : 1
+  const [cmd, ...args] = withLimit([process.execPath, join(here, 'server-host.cjs'), 'engine', '--backend', backend, '--workers', String(workers), '--port', String(port), '--max-sessions', String(Math.min(n + 16, 100000)), ...(direct ? ['--iouring-sockets', 'direct'] : [])])
   const server = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const serverLine = lines(server)
-  if (!(await serverLine()).startsWith('ready')) throw new Error(`${backend} server did not start`)
+  if (!(await serverLine()).startsWith('ready')) throw new Error(`${label} server did not start`)
   // The server's pid is prlimit's (it execs the command).
   await new Promise((r) => setTimeout(r, 300))
   const rss0 = rssKiB(server.pid)
-  const [ccmd, ...cargs] = withLimit([refs.scaleClient.bin, '127.0.0.1', String(port), String(N), String(SOURCES), '64'])
-  const client = spawn(ccmd, cargs, { stdio: ['pipe', 'pipe', 'inherit'] })
-  const clientLine = lines(client)
-  const storm = JSON.parse(await clientLine())
+  // Clients: as many processes as their descriptor limit needs, sharing 2,048 connects in flight.
+  const shares = split(n, PER_PROCESS)
+  const clients = shares.map((share) => {
+    const [ccmd, ...cargs] = withLimit([refs.scaleClient.bin, '127.0.0.1', String(port), String(share), String(SOURCES), '64', String(Math.ceil(2048 / shares.length))])
+    const child = spawn(ccmd, cargs, { stdio: ['pipe', 'pipe', 'inherit'] })
+    return { child, line: lines(child) }
+  })
+  const storms = await Promise.all(clients.map((c) => c.line().then(JSON.parse)))
   await new Promise((r) => setTimeout(r, 500)) // idle: every session's receive is armed and waiting
   const rss1 = rssKiB(server.pid)
   server.stdin.write('snapshot\n')
   const snap = JSON.parse(await serverLine())
-  const live = snap?.workers?.reduce?.((a, w) => a + (w.sessions ?? w.liveSessions ?? 0), 0) ?? snap?.sessions ?? null
-  client.stdin.end()
-  const closed = JSON.parse(await clientLine())
-  await new Promise((r) => client.once('exit', r))
+  const live = snap?.workers?.reduce?.((a, w) => a + (w.sessions ?? 0), 0) ?? null
+  for (const c of clients) c.child.stdin.end()
+  const closes = await Promise.all(clients.map((c) => c.line().then(JSON.parse)))
+  await Promise.all(clients.map((c) => new Promise((r) => (c.child.exitCode !== null ? r() : c.child.once('exit', r)))))
   await new Promise((r) => { server.once('exit', r); server.stdin.end() })
+  const total = (k) => storms.reduce((a, st) => a + st[k], 0)
+  const echoed = total('echoed')
   return {
-    backend,
-    connections: N,
+    backend: label,
+    workers,
+    clientProcesses: shares.length,
+    connections: n,
     sources: SOURCES,
-    connected: storm.connected,
-    echoed: storm.echoed,
-    failed: storm.failed,
-    firstError: storm.firstError,
-    corruptReads: storm.corruptReads,
+    connected: total('connected'),
+    echoed,
+    failed: total('failed'),
+    firstError: storms.map((st) => st.firstError).find((e) => e) ?? '',
+    corruptReads: total('corruptReads'),
     liveSessions: live,
-    acceptPerS: storm.connected / storm.connectS,
-    servedPerS: storm.echoed / storm.echoS,
+    // The processes start together: the storm lasts as long as the slowest one.
+    acceptPerS: total('connected') / Math.max(...storms.map((st) => st.connectS)),
+    servedPerS: echoed / Math.max(...storms.map((st) => st.echoS)),
     rssBeforeMiB: rss0 / 1024,
     rssAfterMiB: rss1 / 1024,
-    bytesPerConn: storm.echoed ? ((rss1 - rss0) * 1024) / storm.echoed : NaN,
-    closeS: closed.closeS,
+    bytesPerConn: echoed ? ((rss1 - rss0) * 1024) / echoed : NaN,
+    closeS: Math.max(...closes.map((c) => c.closeS)),
   }
 }
 
 const results = []
 try {
-  console.log(`scale: ${N} connections (asked ${WANT}) from ${SOURCES} source addresses, one engine worker; descriptors per process ${nofile}`)
+  console.log(`scale: ${WANT} connections with direct descriptors, ${N} with ordinary ones (asked ${WANT}), from ${SOURCES} source addresses; descriptors per process ${nofile}`)
   for (const n of notes) console.log(`scale: ${n}`)
-  for (const backend of ['iouring', 'epoll']) {
-    const r = await runBackend(backend)
+  const runs = [
+    ['iouring direct', 'iouring', WANT, true],
+    ['iouring', 'iouring', N, false],
+    ['epoll', 'epoll', N, false],
+  ]
+  for (const [label, backend, n, direct] of runs) {
+    const r = await runServer(label, backend, n, direct)
     results.push(r)
-    console.log(`${backend.padEnd(8)} ${r.echoed}/${r.connections} echoed${r.failed ? ` (${r.failed} failed: ${r.firstError})` : ''}${r.corruptReads ? ` CORRUPT ${r.corruptReads}` : ''}; accept storm ${r.acceptPerS.toFixed(0)} conn/s, first echo on all ${r.servedPerS.toFixed(0)} conn/s; RSS ${r.rssBeforeMiB.toFixed(1)} -> ${r.rssAfterMiB.toFixed(1)} MiB = ${r.bytesPerConn.toFixed(0)} B per idle connection; closing all ${r.closeS.toFixed(2)} s`)
+    console.log(`${label.padEnd(15)} ${r.echoed}/${r.connections} echoed, ${r.liveSessions} sessions on ${r.workers} worker(s)${r.failed ? ` (${r.failed} failed: ${r.firstError})` : ''}${r.corruptReads ? ` CORRUPT ${r.corruptReads}` : ''}; accept storm ${r.acceptPerS.toFixed(0)} conn/s, first echo on all ${r.servedPerS.toFixed(0)} conn/s; RSS ${r.rssBeforeMiB.toFixed(1)} -> ${r.rssAfterMiB.toFixed(1)} MiB = ${r.bytesPerConn.toFixed(0)} B per idle connection; closing all ${r.closeS.toFixed(2)} s`)
   }
 } finally {
   for (const undo of restore.reverse()) {
@@ -146,16 +182,16 @@ const date = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '')
 const md = [
   `# Scale run ${new Date().toISOString()}`,
   '',
-  `Command: \`npm run bench -- --scale\` — ${N} connections (asked ${WANT}) from ${SOURCES} loopback source addresses to one engine worker, opened at most 2,048 at a time (connects and first echoes in flight) as fast as the server accepts, each echoing one 64 B message (compared byte for byte), then held idle.`,
+  `Command: \`npm run bench -- --scale\` — connections from ${SOURCES} loopback source addresses, opened at most 2,048 at a time (connects and first echoes in flight, shared by the client processes) as fast as the server accepts, each echoing one 64 B message (compared byte for byte), then held idle. Descriptors per process: ${nofile}. io_uring with direct descriptors holds its sessions in the worker rings' file tables, so it runs as many workers as the connections need at ${PER_PROCESS} per worker; the ordinary-descriptor servers run one worker and as many connections as one process's descriptors allow.`,
   '',
   ...notes.map((n) => `- ${n}`),
   '',
-  '| backend | connections held | failed | accept storm conn/s | first echo on all, conn/s | RSS before MiB | RSS idle MiB | user-space bytes per idle connection | close all s |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.backend} | ${r.echoed} | ${r.failed} | ${r.acceptPerS.toFixed(0)} | ${r.servedPerS.toFixed(0)} | ${r.rssBeforeMiB.toFixed(1)} | ${r.rssAfterMiB.toFixed(1)} | ${r.bytesPerConn.toFixed(0)} | ${r.closeS.toFixed(2)} |`),
+  '| server | workers | client processes | connections held (echoed) | engine sessions | failed | accept storm conn/s | first echo on all, conn/s | RSS before MiB | RSS idle MiB | user-space bytes per idle connection | close all s |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.backend} | ${r.workers} | ${r.clientProcesses} | ${r.echoed} | ${r.liveSessions} | ${r.failed} | ${r.acceptPerS.toFixed(0)} | ${r.servedPerS.toFixed(0)} | ${r.rssBeforeMiB.toFixed(1)} | ${r.rssAfterMiB.toFixed(1)} | ${r.bytesPerConn.toFixed(0)} | ${r.closeS.toFixed(2)} |`),
   '',
 ].join('\n')
 mkdirSync(join(here, 'results'), { recursive: true })
 writeFileSync(join(here, 'results', `scale-${date}.md`), md)
 console.log('\n' + md)
-process.exitCode = results.every((r) => r.failed === 0 && r.corruptReads === 0) ? 0 : 1
+process.exitCode = results.every((r) => r.failed === 0 && r.corruptReads === 0 && r.liveSessions === r.connections) ? 0 : 1

@@ -2,8 +2,9 @@
 // (the accept storm), spread over several loopback source addresses (127.0.0.2, 127.0.0.3, …) so
 // the ephemeral ports of one address do not run out, echoes one message on each (proof that the
 // server serves every one; the echo is compared byte for byte), then holds them all open and idle
-// until its stdin closes.
-//   scale_client HOST PORT N SOURCES SIZE
+// until its stdin closes. Several of them run side by side when one process may not hold N
+// descriptors (RLIMIT_NOFILE): WINDOW is then each one's share of the connects in flight.
+//   scale_client HOST PORT N SOURCES SIZE [WINDOW]
 // Prints one JSON line once every connection has echoed (or failed), then one when it ends.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -37,7 +38,7 @@ static double now_s(void) {
 
 int main(int argc, char** argv) {
   if (argc < 6) {
-    fprintf(stderr, "usage: %s HOST PORT N SOURCES SIZE\n", argv[0]);
+    fprintf(stderr, "usage: %s HOST PORT N SOURCES SIZE [WINDOW]\n", argv[0]);
     return 2;
   }
   struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[2]))};
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   int ep = epoll_create1(0);
   // At most this many connects in flight: more only overflow the listen backlog into SYN retries
   // (1 s each), which would measure the retry timer, not the server.
-  const int window = 2048;
+  const int window = argc > 6 ? atoi(argv[6]) : 2048;
   int next = 0, inflight = 0, done = 0, connected = 0, echoed = 0, failed = 0, firstErr = 0;
   long corrupt = 0;
   double t0 = now_s(), tConnected = 0, tEchoed = 0;

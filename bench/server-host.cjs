@@ -4,6 +4,7 @@
 //   --addon PATH   the engine from another build of the addon (npm run bench -- --baseline PATH)
 //   --sessions-hz N  asks for the session table N times a second, as the Sessions tab does
 //   --max-sessions N  the engine's session limit (the --scale run)
+//   --iouring-sockets fd|direct  how io_uring holds sessions (the --scale run's direct descriptors)
 // Prints "ready" once listening; exits when stdin closes.
 'use strict'
 const net = require('node:net')
@@ -32,7 +33,7 @@ async function main() {
   } else {
     const { Engine } = require(opt('--addon', path.join(__dirname, '../native/build/Release/iocp_monitor.node')))
     const engine = new Engine()
-    await engine.start({ port, backend: opt('--backend', 'auto'), workers: Number(opt('--workers', '1')), ...(opt('--max-sessions') ? { maxSessions: Number(opt('--max-sessions')) } : {}) })
+    await engine.start({ port, backend: opt('--backend', 'auto'), workers: Number(opt('--workers', '1')), ...(opt('--max-sessions') ? { maxSessions: Number(opt('--max-sessions')) } : {}), ...(opt('--iouring-sockets') ? { iouringSockets: opt('--iouring-sockets') } : {}) })
     snapshot = () => engine.snapshot()
     const hz = Number(opt('--sample-hz', '0'))
     let sampler = null
