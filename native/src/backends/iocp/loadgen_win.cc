@@ -137,7 +137,9 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
   // Waits up to timeoutMs for packets and handles them. False when nothing was dequeued.
   bool dequeue(OVERLAPPED_ENTRY* entries, DWORD timeoutMs) {
     ULONG n = 0;
-    if (!GetQueuedCompletionStatusEx(port_, entries, kBatch, &n, timeoutMs, FALSE)) {
+    BOOL got = GetQueuedCompletionStatusEx(port_, entries, kBatch, &n, timeoutMs, FALSE);
+    afterWait();
+    if (!got) {
       DWORD err = GetLastError();
       if (err != WAIT_TIMEOUT) {
         c_.error(static_cast<int>(err));

@@ -51,6 +51,7 @@ class PosixGenThread : public GenThread<PosixGenThread, Conn> {
 
   void waitAndHandle(int timeoutMs) {
     int n = ::epoll_wait(epfd_, evs_, kEvents, timeoutMs);
+    afterWait();
     for (int i = 0; i < n; ++i) handle(*static_cast<Conn*>(evs_[i].data.ptr), evs_[i].events);
   }
 
