@@ -28,6 +28,7 @@
 #include "../endpoint_text.h"
 #include "../posix/posix_worker.h"
 #include "../posix/worker_pool_backend.h"
+#include "direct_sqes.h"
 #include "provided_buffers.h"
 
 namespace iocpm {
@@ -75,10 +76,6 @@ constexpr long long kAcceptBackoffNs = 50 * 1000 * 1000;
 // Direct descriptors: single-shot accepts kept posted, each with its own peer address (a multishot
 // accept would overwrite one address buffer with every connection before its CQE is read).
 constexpr int kDirectAccepts = 16;
-// From the 6.7 uapi (Debian 12's headers are 6.1): a socket option set through the ring, the only
-// way to reach a socket that has no descriptor. level/optname share the SQE's addr, optlen its
-// file_index and optval its addr3.
-constexpr uint32_t kSocketUringOpSetsockopt = 3;  // SOCKET_URING_OP_SETSOCKOPT
 
 // One posted direct accept: the Op comes first, so the CQE's Op* is the slot's address.
 struct AcceptSlot {
@@ -284,11 +281,7 @@ class Worker : public posix::PosixWorker<Session> {
   }
   void setOption(unsigned index, Session* s, int level, int name, const void* value, socklen_t len, uint8_t linkFlags = 0) {
     io_uring_sqe* e = sqe();
-    io_uring_prep_rw(IORING_OP_URING_CMD, e, static_cast<int>(index), nullptr, 0, 0);
-    e->cmd_op = kSocketUringOpSetsockopt;
-    e->addr = static_cast<uint64_t>(static_cast<uint32_t>(level)) | (static_cast<uint64_t>(static_cast<uint32_t>(name)) << 32);
-    e->file_index = len;  // optlen
-    e->addr3 = reinterpret_cast<uint64_t>(value);
+    prep_setsockopt_direct(e, index, level, name, value, len);
     control(e, s, linkFlags);
   }
   // RST instead of FIN when abortive: SO_LINGER {1, 0}, then the close. Hard-linked, so the close
