@@ -22,6 +22,13 @@ export type FaultKind = (typeof FAULT_KINDS)[number]
 /** Percentage of the connections given each fault: integers, summing to at most 100. */
 export type FaultMix = Record<FaultKind, number>
 
+/**
+ * The socket layer the generator's threads drive. auto: io_uring on Linux where the kernel has it
+ * (else epoll), IOCP on Windows; a layer of the other platform is refused by the generator.
+ */
+export const LOAD_IOS = ['auto', 'iouring', 'epoll', 'iocp'] as const
+export type LoadIo = (typeof LOAD_IOS)[number]
+
 export interface LoadConfig {
   /** Target: an IP address or a host name (resolved by the generator). */
   host: string
@@ -46,6 +53,8 @@ export interface LoadConfig {
   threads: number
   /** Verify every echoed byte; false against discard servers (send only). */
   expectEcho: boolean
+  /** The generator's socket layer (see LOAD_IOS). */
+  io: LoadIo
   faults: FaultMix
 }
 
@@ -68,8 +77,9 @@ export const DEFAULT_LOAD_CONFIG: LoadConfig = {
   durationMs: 5000,
   messages: 0,
   rampUpMs: 0,
-  threads: 2,
+  threads: 0,
   expectEcho: true,
+  io: 'auto',
   faults: NO_FAULTS,
 }
 
@@ -111,6 +121,9 @@ export interface LoadCounters {
   /** Generator threads of this run, and how that number was chosen (native generator only). */
   threads?: number
   threadsNote?: string
+  /** The socket layer the generator's threads drove (never 'auto'), and why that one. */
+  io?: Exclude<LoadIo, 'auto'>
+  ioNote?: string
   /** Connections (or, for storm, reconnects) that got each fault so far. */
   faultsInjected: FaultMix
   /** Connect/send/receive errors seen by the generator, by native code. */
@@ -257,6 +270,7 @@ export function validateLoadConfig(input: unknown, base: LoadConfig = DEFAULT_LO
   checkNumber(errors, 'rampUpMs', c.rampUpMs)
   checkNumber(errors, 'threads', c.threads)
   if (typeof c.expectEcho !== 'boolean') errors.push({ field: 'expectEcho', message: 'expectEcho must be true or false' })
+  if (!(LOAD_IOS as readonly unknown[]).includes(c.io)) errors.push({ field: 'io', message: `io must be one of ${LOAD_IOS.join(', ')}` })
   // A run must end by itself; stop() alone is not an end condition anyone can test or script.
   if (c.durationMs === 0 && c.messages === 0) errors.push({ field: 'durationMs', message: 'give a duration or a message count (both are 0)' })
   c.faults = validateFaults(errors, 'faults' in req ? req.faults : base.faults)

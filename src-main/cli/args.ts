@@ -1,7 +1,7 @@
 // Command-line parsing for iocp-monitor. Hand-rolled rather than util.parseArgs so every error
 // names the flag and the accepted values in one consistent sentence (exit code 2).
 import { BACKENDS, CLOSE_MODES, DEFAULT_ENGINE_CONFIG, IOCP_DEQUEUES, IOCP_PORT_LAYOUTS, IOURING_RECV_MODES, IOURING_SOCKETS, LIMITS, WORKLOADS, validateEngineConfig, type EngineConfig } from '../../src-shared/engine-config'
-import { DEFAULT_LOAD_CONFIG, LOAD_LIMITS, LOAD_PRESETS, parseFaultList, validateLoadConfig, type LoadConfig, type LoadPresetName, type LoadRequest } from '../../src-shared/load'
+import { DEFAULT_LOAD_CONFIG, LOAD_IOS, LOAD_LIMITS, LOAD_PRESETS, parseFaultList, validateLoadConfig, type LoadConfig, type LoadPresetName, type LoadRequest } from '../../src-shared/load'
 import { BRIDGE_DEFAULT_MAX_CLIENTS, BRIDGE_MAX_CLIENTS_LIMIT } from '../../src-shared/bridge-protocol'
 import { PROBE_NAME_RE, type AttachRequest } from '../../src-shared/attach'
 import { SAMPLE_HZ } from '../service/sampler'
@@ -82,6 +82,7 @@ const LOAD_FLAG_FOR_FIELD: Record<string, string> = {
   rampUpMs: '--ramp-up-ms',
   threads: '--threads',
   expectEcho: '--no-verify',
+  io: '--io',
   faults: '--faults',
 }
 
@@ -164,6 +165,7 @@ const LOAD_FLAGS: Record<string, FlagSpec> = {
   '--seconds': { key: 'seconds', type: { kind: 'number', min: 0, max: LOAD_LIMITS.durationMs.max / 1000 } },
   '--rate': { key: 'rate', type: { kind: 'number', ...LOAD_LIMITS.rate } },
   '--no-verify': { key: 'noVerify', type: { kind: 'flag' } },
+  '--io': { key: 'io', type: { kind: 'enum', choices: LOAD_IOS } },
   '--faults': { key: 'faults', type: { kind: 'string' } },
 }
 
@@ -199,14 +201,16 @@ export const USAGE = `Usage:
       $XDG_CONFIG_HOME/iocp-monitor/config.json (~/.config/… when unset); --sample-hz overrides.
   iocp-monitor load [--preset smoke|steady|storm|faults] [--host 127.0.0.1] [--port 9000]
                     [--conns 50] [--size 128] [--seconds 5] [--rate 0] [--pipeline 1]
-                    [--messages 0] [--ramp-up-ms 0] [--threads 0] [--no-verify]
+                    [--messages 0] [--ramp-up-ms 0] [--threads 0] [--io auto|iouring|epoll|iocp]
+                    [--no-verify]
                     [--faults reset=5,halfclose=5,slow=2,trickle=2,garbage=2,vanish=5,storm=2]
       Runs the built-in load generator against an echo server. Prints one progress line per
       second to stderr and, at the end, the summary as one JSON line on stdout. SIGINT/SIGTERM
       end the run early (the summary is still printed). Exit 1 when any echoed byte mismatched
       or the target cannot be reached. --rate 0 = unlimited; --seconds 0 = until --messages.
       --threads 0 (default): half the cores for a target on this machine, one per core for a
-      remote one; the summary says how many ran and why.
+      remote one; the summary says how many ran and why. --io auto (default): io_uring on Linux
+      where the kernel has it (else epoll), IOCP on Windows; the summary says which ran and why.
   iocp-monitor attach (--pid N | --name NAME) [--csv FILE] [--sample-hz 10] [--metrics-port 9464]
                       [--record FILE]
       Samples another process that includes the probe (native/probe/iocpm_probe.h) like serve

@@ -48,6 +48,7 @@ export function summaryLines(s: LoadSummary): string[] {
     `bytes sent ${int(s.bytesSent)}, received ${int(s.bytesReceived)}, mismatched ${int(s.mismatchedBytes)}`,
     `connects ok ${int(s.connectsOk)}, failed ${int(s.connectsFailed)}`,
     ...(s.threads ? [`generator threads ${s.threads} (${s.threadsNote})`] : []),
+    ...(s.io ? [`generator io ${s.io} (${s.ioNote})`] : []),
     `latency p50 ${ms(s.latency.p50Us)}, p90 ${ms(s.latency.p90Us)}, p99 ${ms(s.latency.p99Us)}, p99.9 ${ms(s.latency.p999Us)}, max ${ms(s.latency.maxUs)} (${int(s.latency.count)} echoes)`,
   ]
   const faults = FAULT_KINDS.filter((k) => s.faultsInjected[k]).map((k) => `${k} ${int(s.faultsInjected[k])}`)

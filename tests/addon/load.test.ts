@@ -136,6 +136,31 @@ describe('LoadController against the engine', () => {
     expect(c.status().lastError).toBeNull()
   })
 
+  // Each socket layer of this platform drives a verified run and says so in its summary; the other
+  // platform's is refused on the io field before anything connects.
+  it.each(process.platform === 'win32' ? (['iocp'] as const) : (['iouring', 'epoll'] as const))('io %s: a verified run that reports the layer it drove', async (io) => {
+    const c = controller()
+    const before = serverBytesIn(engine)
+    expect((await c.start({ port, connections: 8, messages: 800, durationMs: 0, pipeline: 2, io })).ok).toBe(true)
+    const s = (await c.whenIdle())!
+    expect(s).toMatchObject({ io, ioNote: 'as configured', msgsEchoed: 800, mismatchedBytes: 0, bytesReceived: s.bytesSent })
+    await waitFor(() => serverBytesIn(engine) - before === s.bytesSent, 2000, 'the server to count every byte')
+  })
+
+  it('io auto picks the platform\'s layer and says why; the other platform\'s layer is refused on the io field', async () => {
+    const c = controller()
+    expect((await c.start({ port, connections: 2, messages: 20, durationMs: 0 })).ok).toBe(true)
+    const s = (await c.whenIdle())!
+    expect(s.io).toBe(process.platform === 'win32' ? 'iocp' : 'iouring')
+    expect(s.ioNote).toMatch(/^auto: /)
+    const r = await c.start({ port, connections: 2, messages: 20, durationMs: 0, io: process.platform === 'win32' ? 'epoll' : 'iocp' })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error.code).toBe('invalid-config')
+    expect(r.error.fieldErrors?.map((e) => e.field)).toEqual(['io'])
+    expect(r.error.message).toMatch(/only available on (Windows|Linux)/)
+  })
+
   it('an unresolvable host is name-not-resolved on the host field', async () => {
     const r = await controller().start({ host: 'no-such-host.invalid', port, durationMs: 1000 })
     expect(r.ok).toBe(false)

@@ -105,13 +105,13 @@ describe('iocp-monitor load arguments', () => {
     expect(parseCommandLine(['load'])).toEqual({ command: 'load', config: { ...DEFAULT_LOAD_CONFIG, threads: 0 } }) // the CLI lets the generator choose its threads
     const cmd = parseCommandLine([
       'load', '--host', 'localhost', '--port', '9100', '--conns', '7', '--size=64', '--seconds', '1.5', '--rate', '2000', '--pipeline', '4',
-      '--messages', '100', '--ramp-up-ms', '300', '--threads', '3', '--no-verify', '--faults', 'reset=5,halfclose=5,slow=2',
+      '--messages', '100', '--ramp-up-ms', '300', '--threads', '3', '--no-verify', '--faults', 'reset=5,halfclose=5,slow=2', '--io', 'epoll',
     ])
     expect(cmd).toEqual({
       command: 'load',
       config: {
         host: 'localhost', port: 9100, connections: 7, messageSize: 64, durationMs: 1500, rate: 2000, pipeline: 4, messages: 100, rampUpMs: 300, threads: 3,
-        expectEcho: false, faults: { ...NO_FAULTS, reset: 5, halfclose: 5, slow: 2 },
+        expectEcho: false, io: 'epoll', faults: { ...NO_FAULTS, reset: 5, halfclose: 5, slow: 2 },
       },
     })
   })
@@ -133,6 +133,7 @@ describe('iocp-monitor load arguments', () => {
     [['load', '--no-verify=yes'], /--no-verify takes no value/],
     [['load', '--preset', 'huge'], /--preset must be one of smoke, steady, storm, faults/],
     [['load', '--workers', '2'], /unknown option --workers for load/],
+    [['load', '--io', 'kqueue'], /--io must be one of auto, iouring, epoll, iocp/],
   ])('%j → a usage error naming the flag', (argv, message) => {
     expect(usageError(argv)).toMatch(message)
   })

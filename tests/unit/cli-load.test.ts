@@ -36,6 +36,9 @@ describe('iocp-monitor load', () => {
       expect(load.stderr()).toMatch(/^load 127\.0\.0\.1:\d+: 50 connection\(s\), 128 B messages, 2 s, unlimited rate$/m)
       expect(load.stderr()).toMatch(/^\[\s+[01]\.\d s\] {2}conns 50\/50 {2}msgs [\d,]+ \([\d,]+\/s, [\d.]+ MB\/s\)/m)
       expect(load.stderr()).toMatch(/^done after 2\.\d\d s: /m)
+      // Which socket layer the generator drove, and why: io_uring or IOCP, chosen by itself.
+      expect(load.stderr()).toMatch(loadHost === 'wine' ? /^generator io iocp \(auto: IOCP/m : /^generator io iouring \(auto: io_uring/m)
+      expect(s.io).toBe(loadHost === 'wine' ? 'iocp' : 'iouring')
 
       // Give the server a moment to read the last bytes of the closed connections, then stop it.
       await new Promise((r) => setTimeout(r, 300))

@@ -48,6 +48,8 @@ describe('validateLoadConfig', () => {
     [{ rampUpMs: 3600001 }, ['rampUpMs']],
     [{ threads: 17 }, ['threads']],
     [{ expectEcho: 'yes' }, ['expectEcho']],
+    [{ io: 'kqueue' }, ['io']],
+    [{ io: 1 }, ['io']],
     [{ host: '' }, ['host']],
     [{ host: 'a b' }, ['host']],
     [{ host: 'x'.repeat(254) }, ['host']],

@@ -23,6 +23,8 @@ Napi::Object to_js(Napi::Env env, const LoadSnapshot& s) {
   o.Set("mismatchedBytes", static_cast<double>(s.mismatchedBytes));
   o.Set("threads", s.threads);
   o.Set("threadsNote", s.threadsNote);
+  o.Set("io", s.io);
+  o.Set("ioNote", s.ioNote);
   Napi::Object faults = Napi::Object::New(env);
   for (int f = 1; f < int(Fault::kCount); ++f) faults.Set(fault_name(Fault(f)), static_cast<double>(s.faultsInjected[f]));
   o.Set("faultsInjected", faults);
@@ -74,6 +76,10 @@ LoadConfig read_load_config(const Napi::Object& o) {
   if (has("expectEcho")) {
     if (!o.Get("expectEcho").IsBoolean()) throw Napi::TypeError::New(env, "expectEcho must be true or false");
     c.expectEcho = o.Get("expectEcho").As<Napi::Boolean>().Value();
+  }
+  if (has("io")) {
+    Napi::Value v = o.Get("io");
+    if (!v.IsString() || !parse_gen_io(v.As<Napi::String>().Utf8Value(), &c.io)) throw Napi::TypeError::New(env, "io must be auto, iouring, epoll or iocp");
   }
   if (has("faults")) {
     if (!o.Get("faults").IsObject()) throw Napi::TypeError::New(env, "faults must be an object like {reset: 5}");

@@ -20,6 +20,12 @@ enum class Fault : uint8_t { None, Reset, HalfClose, Slow, Trickle, Garbage, Van
 const char* fault_name(Fault f);
 bool parse_fault(const std::string& s, Fault* out);
 
+// The socket layer the generator's threads drive. Auto: io_uring on Linux when the kernel has it
+// (else epoll), IOCP on Windows; the others are refused on the platform that lacks them.
+enum class GenIo : uint8_t { Auto, IoUring, Epoll, Iocp };
+const char* gen_io_name(GenIo io);  // "auto", "iouring", "epoll", "iocp"
+bool parse_gen_io(const std::string& s, GenIo* out);
+
 struct LoadConfig {
   std::string host = "127.0.0.1";
   int port = 9000;
@@ -32,6 +38,7 @@ struct LoadConfig {
   int64_t rampUpMs = 0;        // connections are opened evenly over this time
   int threads = 0;             // 1..16 generator threads; 0 = chosen at start (choose_threads)
   bool expectEcho = true;      // false against discard servers: send only, verify nothing
+  GenIo io = GenIo::Auto;
   int faultPercent[int(Fault::kCount)] = {};  // share of connections given each fault
 };
 
@@ -63,6 +70,8 @@ struct LoadSnapshot {
   std::map<int, uint64_t> errors;  // native code -> count (connect/send/recv errors)
   int threads = 0;                 // generator threads of this run
   std::string threadsNote;         // why that many ("auto: …" or "as configured")
+  std::string io;                  // the socket layer the threads drove (gen_io_name, never "auto")
+  std::string ioNote;              // why that one
   uint64_t latencyCount = 0;
   uint64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;  // ns
 };

@@ -33,6 +33,26 @@ bool parse_fault(const std::string& s, Fault* out) {
   return false;
 }
 
+const char* gen_io_name(GenIo io) {
+  switch (io) {
+    case GenIo::Auto: return "auto";
+    case GenIo::IoUring: return "iouring";
+    case GenIo::Epoll: return "epoll";
+    case GenIo::Iocp: return "iocp";
+  }
+  return "?";
+}
+
+bool parse_gen_io(const std::string& s, GenIo* out) {
+  for (GenIo io : {GenIo::Auto, GenIo::IoUring, GenIo::Epoll, GenIo::Iocp}) {
+    if (s == gen_io_name(io)) {
+      *out = io;
+      return true;
+    }
+  }
+  return false;
+}
+
 static LoadError bad(const char* field, const std::string& msg) { return {field, "invalid-config", 0, msg}; }
 
 LoadError validate_load_config(const LoadConfig& c) {

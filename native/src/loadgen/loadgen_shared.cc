@@ -86,6 +86,8 @@ LoadSnapshot LoadRun::snapshot() const {
   s.elapsedNs = end - startNs;
   s.threads = cfg.threads;
   s.threadsNote = threadsNote;
+  s.io = gen_io_name(io);
+  s.ioNote = ioNote;
   std::vector<uint64_t> counts(LatencyHistogram::kBuckets, 0);
   for (const auto& c : counters) {
     auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };

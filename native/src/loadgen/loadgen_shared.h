@@ -77,6 +77,8 @@ struct LoadRun {
 
   LoadConfig cfg;
   std::string threadsNote;  // how cfg.threads was chosen (choose_threads)
+  GenIo io = GenIo::Auto;   // the socket layer prepare_run chose (never Auto once chosen)
+  std::string ioNote;       // and why
   std::atomic<bool> stopFlag{false};
   std::atomic<int> liveThreads{0};
   std::atomic<int64_t> budget{0};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../../src/core/config.h"
+#include "../../src/loadgen/loadgen.h"
 #include "test_net.h"
 
 namespace tnet {
@@ -42,6 +43,11 @@ struct RefusedBackend {
   std::string refusal;  // "only available on Windows"
 };
 const std::vector<RefusedBackend>& refused_backends();
+
+// The load generator's socket layers on this platform (Linux: iouring, epoll; Windows: iocp),
+// each of which the generator scenarios run on, and the other platform's, refused by name.
+const std::vector<iocpm::GenIo>& generator_ios();
+const std::vector<iocpm::GenIo>& refused_generator_ios();
 
 }  // namespace tnet
 

@@ -6,17 +6,18 @@ namespace tnet {
 
 iocpm::EngineConfig peer_config() { return backends().front().config(2); }
 
-iocpm::LoadConfig load_for(int port) {
+iocpm::LoadConfig load_for(int port, iocpm::GenIo io) {
   iocpm::LoadConfig c;
   c.port = port;
+  c.io = io;
   c.connections = 20;
   c.messageSize = 128;
   c.durationMs = 600;
   return c;
 }
 
-iocpm::LoadConfig counted(int port, int64_t messages) {
-  iocpm::LoadConfig c = load_for(port);
+iocpm::LoadConfig counted(int port, int64_t messages, iocpm::GenIo io) {
+  iocpm::LoadConfig c = load_for(port, io);
   c.durationMs = 0;
   c.messages = messages;
   return c;
@@ -27,7 +28,9 @@ iocpm::LoadSnapshot run(const iocpm::LoadConfig& c) {
   iocpm::LoadError e = lg.start(c);
   REQUIRE_MESSAGE(!e, e.code << " " << e.field << ": " << e.message);
   lg.wait();
-  return lg.snapshot();
+  iocpm::LoadSnapshot s = lg.snapshot();
+  if (c.io != iocpm::GenIo::Auto) CHECK(s.io == iocpm::gen_io_name(c.io));
+  return s;
 }
 
 void start_until_flowing(iocpm::LoadGenerator& lg, const iocpm::LoadConfig& c) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "../../src/loadgen/loadgen.h"
+#include "backends.h"
 #include "engine_harness.h"
 
 namespace tnet {
@@ -21,13 +22,14 @@ struct WithPeer {
   WithPeer() { REQUIRE_STARTED(srv); }
 };
 
-// 20 connections of 128-byte messages for 600 ms.
-iocpm::LoadConfig load_for(int port);
+// 20 connections of 128-byte messages for 600 ms, driven by the socket layer `io`.
+iocpm::LoadConfig load_for(int port, iocpm::GenIo io = iocpm::GenIo::Auto);
 // A run that ends when `messages` have been sent (and echoed), however long that takes: Wine is
 // slow, and much slower on a busy machine, so runs end on a count wherever timing is not tested.
-iocpm::LoadConfig counted(int port, int64_t messages);
+iocpm::LoadConfig counted(int port, int64_t messages, iocpm::GenIo io = iocpm::GenIo::Auto);
 
-// Runs c on a fresh generator until it ends by itself; the start must succeed.
+// Runs c on a fresh generator until it ends by itself; the start must succeed, and a socket layer
+// asked for by name must be the one that ran (no silent fallback).
 iocpm::LoadSnapshot run(const iocpm::LoadConfig& c);
 // Starts an open-ended run and returns once every connection is up and echoes flow (mid-run).
 void start_until_flowing(iocpm::LoadGenerator& lg, const iocpm::LoadConfig& c);
@@ -45,3 +47,12 @@ void check_received(const Server& srv, uint64_t bytesSent);
 bool settled(const Server& srv, uint64_t accepts);
 
 }  // namespace tnet
+
+// Runs the rest of the test case once per generator socket layer of this platform (one SUBCASE
+// each: nothing else in the test case may be a SUBCASE), with var the layer; failures name it.
+#define FOR_EACH_GENERATOR_IO(var)                                           \
+  iocpm::GenIo var = iocpm::GenIo::Auto;                                     \
+  for (iocpm::GenIo each_io_ : tnet::generator_ios()) {                      \
+    SUBCASE(iocpm::gen_io_name(each_io_)) { var = each_io_; }                \
+  }                                                                          \
+  INFO("generator io: " << iocpm::gen_io_name(var))

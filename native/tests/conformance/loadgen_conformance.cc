@@ -66,6 +66,9 @@ TEST_CASE("load generator: verified echoes, exact byte totals, latency percentil
   LoadSnapshot r = run(c);
   MESSAGE(r.msgsEchoed << " echoes, p50 " << r.p50 / 1000 << " us, p99 " << r.p99 / 1000 << " us");
   CHECK_FALSE(r.running);
+  // Left to choose, the generator drives the platform's first socket layer (io_uring on Linux).
+  CHECK(r.io == gen_io_name(generator_ios().front()));
+  CHECK(r.ioNote.rfind("auto:", 0) == 0);
   CHECK(r.connectsOk == 50);
   CHECK(r.connectsFailed == 0);
   CHECK(r.activeConnections == 0);
@@ -82,13 +85,14 @@ TEST_CASE("load generator: verified echoes, exact byte totals, latency percentil
 }
 
 TEST_CASE("load generator: 400 connections over 4 threads") {
+  FOR_EACH_GENERATOR_IO(gen_io);
   EngineConfig cfg = peer_config();
   cfg.workers = 4;
   Server srv(cfg);
   REQUIRE_STARTED(srv);
   // Under Wine the 400 connects alone take 200-300 ms: a short time box could end before the
   // first echo, hence a message count.
-  LoadConfig c = counted(srv.port(), 4000);
+  LoadConfig c = counted(srv.port(), 4000, gen_io);
   c.connections = 400;
   c.threads = 4;
   c.pipeline = 2;
@@ -106,6 +110,7 @@ TEST_CASE("load generator: 400 connections over 4 threads") {
 }
 
 TEST_CASE("load generator: an IPv6 target") {
+  FOR_EACH_GENERATOR_IO(gen_io);
   EngineConfig cfg = peer_config();
   cfg.host = "::1";
   Server srv(cfg);
@@ -113,7 +118,7 @@ TEST_CASE("load generator: an IPv6 target") {
     MESSAGE("no IPv6 loopback here; skipped: " << srv.result.text);
     return;
   }
-  LoadConfig c = counted(srv.port(), 200);
+  LoadConfig c = counted(srv.port(), 200, gen_io);
   c.host = "::1";
   c.rate = 1000;  // at least 200 ms, so both threads connect first (see the 400-connection case)
   LoadSnapshot r = run(c);
@@ -123,7 +128,8 @@ TEST_CASE("load generator: an IPv6 target") {
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: messages larger than one send are split and still verified") {
-  LoadConfig c = counted(srv.port(), 40);
+  FOR_EACH_GENERATOR_IO(gen_io);
+  LoadConfig c = counted(srv.port(), 40, gen_io);
   c.connections = 4;
   c.messageSize = 150 * 1024;  // > 64 KiB: several sends and receives per message
   c.pipeline = 2;
@@ -134,8 +140,9 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: messages larger than one send are s
 }
 
 TEST_CASE("load generator: counts mismatches against a corrupting server") {
+  FOR_EACH_GENERATOR_IO(gen_io);
   CorruptingServer bad;
-  LoadConfig c = counted(bad.port(), 100);
+  LoadConfig c = counted(bad.port(), 100, gen_io);
   c.connections = 4;
   LoadSnapshot r = run(c);
   MESSAGE("mismatched bytes: " << r.mismatchedBytes << " of " << r.bytesReceived);
@@ -144,7 +151,8 @@ TEST_CASE("load generator: counts mismatches against a corrupting server") {
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: message-count mode sends exactly N") {
-  LoadConfig c = counted(srv.port(), 5000);
+  FOR_EACH_GENERATOR_IO(gen_io);
+  LoadConfig c = counted(srv.port(), 5000, gen_io);
   c.connections = 10;
   c.pipeline = 2;
   LoadSnapshot r = run(c);
@@ -155,8 +163,9 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: message-count mode sends exactly N"
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: rate limit") {
+  FOR_EACH_GENERATOR_IO(gen_io);
   {
-    LoadConfig c = load_for(srv.port());
+    LoadConfig c = load_for(srv.port(), gen_io);
     c.rate = 200;
     c.durationMs = 1000;
     // 160 messages may be in flight, so the limiter, not the round trip, sets the pace even
@@ -173,7 +182,7 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: rate limit") {
   if (under_wine()) {
     MESSAGE("rate precision (2000/s within 5 %) skipped: Wine's timers are not Windows'");
   } else {
-    LoadConfig c = load_for(srv.port());
+    LoadConfig c = load_for(srv.port(), gen_io);
     c.connections = 50;
     c.rate = 2000;
     c.durationMs = 2000;
@@ -186,11 +195,12 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: rate limit") {
 }
 
 TEST_CASE("load generator: send-only against a discard server") {
+  FOR_EACH_GENERATOR_IO(gen_io);
   EngineConfig cfg = peer_config();
   cfg.workload = WorkloadKind::Discard;
   Server srv(cfg);
   REQUIRE_STARTED(srv);
-  LoadConfig c = counted(srv.port(), 20000);
+  LoadConfig c = counted(srv.port(), 20000, gen_io);
   c.expectEcho = false;
   LoadSnapshot r = run(c);
   CHECK(r.msgsSent == 20000);
@@ -201,7 +211,8 @@ TEST_CASE("load generator: send-only against a discard server") {
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: ramp-up opens connections over time") {
-  LoadConfig c = load_for(srv.port());
+  FOR_EACH_GENERATOR_IO(gen_io);
+  LoadConfig c = load_for(srv.port(), gen_io);
   c.rampUpMs = 300;
   c.durationMs = 800;
   LoadGenerator lg;

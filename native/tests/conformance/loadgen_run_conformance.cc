@@ -38,12 +38,22 @@ TEST_CASE("load generator: bad input is refused before anything starts") {
   CHECK(e.code == "connection-refused");
   CHECK(e.field == "port");
   CHECK(e.nativeCode == native_codes().connectionRefused);
+  // The other platform's socket layers are refused by name, before any connect.
+  for (GenIo other : refused_generator_ios()) {
+    c = LoadConfig();
+    c.io = other;
+    e = lg.start(c);
+    MESSAGE(e.message);
+    CHECK(e.code == "invalid-config");
+    CHECK(e.field == "io");
+  }
   CHECK_FALSE(lg.running());
   CHECK_FALSE(lg.snapshot().running);
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: every fault kind is injected; the server sees the resets") {
-  LoadConfig c = load_for(srv.port());
+  FOR_EACH_GENERATOR_IO(gen_io);
+  LoadConfig c = load_for(srv.port(), gen_io);
   c.connections = 100;
   c.durationMs = 20000;  // ended below once every fault has fired
   c.faultPercent[int(Fault::Reset)] = 10;
@@ -99,7 +109,8 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: every fault kind is injected; the s
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: stop mid-run returns within 500 ms and reports what was done") {
-  LoadConfig c = load_for(srv.port());
+  FOR_EACH_GENERATOR_IO(gen_io);
+  LoadConfig c = load_for(srv.port(), gen_io);
   c.durationMs = 60000;
   c.faultPercent[int(Fault::Slow)] = 10;  // sends parked in the kernel must be cancelled too
   LoadGenerator lg;
@@ -120,7 +131,8 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: stop mid-run returns within 500 ms 
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: a run releases every socket, port and thread") {
-  LoadConfig c = load_for(srv.port());
+  FOR_EACH_GENERATOR_IO(gen_io);
+  LoadConfig c = load_for(srv.port(), gen_io);
   c.durationMs = 20000;                   // stopped once echoes flow
   c.faultPercent[int(Fault::Slow)] = 20;  // sends parked in the kernel at the end: cancel + drain
   uint64_t accepts = 0;
@@ -149,6 +161,7 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: a run releases every socket, port a
 }
 
 TEST_CASE_FIXTURE(WithPeer, "load generator: snapshots are safe while runs start and stop; one run at a time") {
+  FOR_EACH_GENERATOR_IO(gen_io);
   LoadGenerator lg;
   std::atomic<bool> done{false};
   std::atomic<uint64_t> reads{0};
@@ -160,7 +173,7 @@ TEST_CASE_FIXTURE(WithPeer, "load generator: snapshots are safe while runs start
     }
   });
   for (int i = 0; i < 4; ++i) {
-    LoadConfig c = load_for(srv.port());
+    LoadConfig c = load_for(srv.port(), gen_io);
     c.connections = 6;
     c.durationMs = 5000;
     REQUIRE(!lg.start(c));

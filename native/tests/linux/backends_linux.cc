@@ -41,4 +41,14 @@ const std::vector<RefusedBackend>& refused_backends() {
   return list;
 }
 
+const std::vector<iocpm::GenIo>& generator_ios() {
+  static const std::vector<iocpm::GenIo> list{iocpm::GenIo::IoUring, iocpm::GenIo::Epoll};
+  return list;
+}
+
+const std::vector<iocpm::GenIo>& refused_generator_ios() {
+  static const std::vector<iocpm::GenIo> list{iocpm::GenIo::Iocp};
+  return list;
+}
+
 }  // namespace tnet

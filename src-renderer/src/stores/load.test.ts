@@ -90,8 +90,9 @@ describe('load store', () => {
       durationMs: 3000,
       messages: 0,
       rampUpMs: 0,
-      threads: 2,
+      threads: 0,
       expectEcho: true,
+      io: 'auto',
       faults: { ...NO_FAULTS },
     })
     expect(load.running).toBe(true)

@@ -19,6 +19,7 @@ import {
   type FaultKind,
   type FaultMix,
   type LoadConfig,
+  type LoadIo,
   type LoadPresetName,
   type LoadProgress,
   type LoadRequest,
@@ -43,6 +44,7 @@ export interface LoadFormState {
   rampUpS: string
   threads: string
   expectEcho: boolean
+  io: LoadIo
   faults: Record<FaultKind, string>
 }
 
@@ -59,6 +61,7 @@ export const LOAD_FIELD_OF = {
   rampUpS: 'rampUpMs',
   threads: 'threads',
   expectEcho: 'expectEcho',
+  io: 'io',
 } as const
 export type LoadFormField = keyof typeof LOAD_FIELD_OF
 
@@ -95,6 +98,7 @@ function fromConfig(c: LoadRequest, keepTarget: LoadFormState | null): LoadFormS
     rampUpS: String(d.rampUpMs / 1000),
     threads: String(d.threads),
     expectEcho: d.expectEcho,
+    io: d.io,
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, String(d.faults[k])])) as Record<FaultKind, string>,
   }
 }
@@ -132,6 +136,7 @@ export const useLoadStore = defineStore('load', () => {
       rampUpMs: secondsToMs(form.rampUpS),
       threads: parseFormNumber(form.threads),
       expectEcho: form.expectEcho,
+      io: form.io,
       faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, parseFormNumber(form.faults[k])])) as Partial<FaultMix>,
     }
     if (form.host.trim()) req.host = form.host.trim()

@@ -403,7 +403,12 @@ void WinRun::runThread(int tid) { WinGenThread(*this, tid).run(); }
 const int kNoMemoryCode = ERROR_NOT_ENOUGH_MEMORY;
 
 LoadError prepare_run(const LoadConfig& c, std::unique_ptr<LoadRun>* out) {
+  if (c.io == GenIo::IoUring || c.io == GenIo::Epoll) {
+    return {"io", "invalid-config", 0, std::string("io '") + gen_io_name(c.io) + "' is only available on Linux (here: iocp)"};
+  }
   auto run = std::make_unique<WinRun>(c);
+  run->io = GenIo::Iocp;
+  run->ioNote = c.io == GenIo::Auto ? "auto: IOCP, one completion port per thread" : "as configured";
   if (run->winsock.rc != 0) return socket_error("WSAStartup", run->winsock.rc);
   if (LoadError e = resolve(c, &run->addr, &run->addrLen)) return e;
   run->loopback = is_loopback(run->addr);

@@ -1,5 +1,6 @@
-// Load generator on Linux: each generator thread drives its share of the connections with one
-// edge-triggered epoll instance. The run loop, rate limiter, faults and echo checks are shared with
+// Load generator on Linux, epoll flavour: each generator thread drives its share of the
+// connections with one edge-triggered epoll instance (the io_uring flavour is
+// backends/iouring/loadgen_iouring.cc; prepare_run below picks one, loadgen_linux.h). The run loop, rate limiter, faults and echo checks are shared with
 // Windows (loadgen/gen_thread.h); this file is the socket work: non-blocking connect, one send()
 // per message, recv() until a short read.
 #include <arpa/inet.h>
@@ -23,6 +24,7 @@
 #include "nocancel_io.h"
 #include "../../loadgen/gen_thread.h"
 #include "../../loadgen/loadgen_shared.h"
+#include "loadgen_linux.h"
 
 namespace iocpm {
 namespace {
@@ -32,19 +34,11 @@ struct Conn : GenConn {
   bool blocked = false;  // send hit EAGAIN: wait for EPOLLOUT
 };
 
-struct PosixRun : LoadRun {
-  using LoadRun::LoadRun;
-  sockaddr_storage addr{};
-  socklen_t addrLen = 0;
-
-  void runThread(int tid) override;
-};
-
 constexpr double kBurstSeconds = 0.01;  // epoll_wait sleeps in milliseconds: 10 ms of tokens
 
 class PosixGenThread : public GenThread<PosixGenThread, Conn> {
  public:
-  PosixGenThread(PosixRun& g, int tid) : GenThread(g, tid, kBurstSeconds), g_(g), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {}
+  PosixGenThread(LinuxRun& g, int tid) : GenThread(g, tid, kBurstSeconds), g_(g), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {}
 
  private:
   friend class GenThread<PosixGenThread, Conn>;
@@ -201,14 +195,19 @@ class PosixGenThread : public GenThread<PosixGenThread, Conn> {
   }
 
   static constexpr int kEvents = 256;
-  PosixRun& g_;
+  LinuxRun& g_;
   int epfd_;
   epoll_event evs_[kEvents];
 };
 
-void PosixRun::runThread(int tid) { PosixGenThread(*this, tid).run(); }
-
 }  // namespace
+
+void run_epoll_thread(LinuxRun& run, int tid) { PosixGenThread(run, tid).run(); }
+
+void LinuxRun::runThread(int tid) {
+  if (io == GenIo::IoUring && run_iouring_thread(*this, tid)) return;
+  run_epoll_thread(*this, tid);  // also when this thread's ring could not be created
+}
 
 static LoadError resolve(const LoadConfig& cfg, sockaddr_storage* out, socklen_t* len) {
   addrinfo hints{};
@@ -256,8 +255,30 @@ static LoadError preflight(const LoadConfig& cfg, const sockaddr_storage& a, soc
 
 const int kNoMemoryCode = ENOMEM;
 
+// io_uring unless the config asks for epoll or the kernel refuses the generator's ring.
+static LoadError choose_io(const LoadConfig& c, LinuxRun* run) {
+  if (c.io == GenIo::Iocp) return {"io", "invalid-config", 0, "io 'iocp' is only available on Windows (here: iouring or epoll)"};
+  if (c.io == GenIo::Epoll) {
+    run->io = GenIo::Epoll;
+    run->ioNote = "as configured";
+    return {};
+  }
+  std::string why = iouring_generator_unavailable();
+  if (why.empty()) {
+    run->io = GenIo::IoUring;
+    run->ioNote = c.io == GenIo::Auto ? "auto: io_uring, one ring per thread" : "as configured";
+  } else if (c.io == GenIo::IoUring) {
+    return {"io", "unsupported", 0, "io 'iouring' is not available here: " + why};
+  } else {
+    run->io = GenIo::Epoll;
+    run->ioNote = "auto: epoll, io_uring unavailable (" + why + ")";
+  }
+  return {};
+}
+
 LoadError prepare_run(const LoadConfig& c, std::unique_ptr<LoadRun>* out) {
-  auto run = std::make_unique<PosixRun>(c);
+  auto run = std::make_unique<LinuxRun>(c);
+  if (LoadError e = choose_io(c, run.get())) return e;
   if (LoadError e = resolve(c, &run->addr, &run->addrLen)) return e;
   if (LoadError e = preflight(c, run->addr, run->addrLen)) return e;
   *out = std::move(run);
