@@ -85,7 +85,11 @@ const SERVERS = [
   ...(refs.peerIouring.bin ? [{ name: 'peer-iouring', exec: refs.peerIouring.bin }] : []),
   ...(exampleBin ? [{ name: 'example-epoll', exec: exampleBin, execArgs: (port) => ['--port', String(port), '--workers', '1'] }] : []),
   { name: 'node-net', args: ['node'] },
-  ...(refs.pingpong.bin ? [{ name: 'iouring+pingpong-c', args: ['engine', '--backend', 'iouring', '--workers', '1'], client: 'pingpong' }] : []),
+  ...(refs.pingpong.bin ? [{ name: 'iouring+pingpong-c', args: ['engine', '--backend', 'iouring', '--workers', '1'], client: 'pingpong', bar: 'peer-epoll+pingpong-c' }] : []),
+  // The bar under the C client too: how the server ratios look with a client that is not ours.
+  ...(refs.pingpong.bin && refs.peerEpoll.bin ? [{ name: 'peer-epoll+pingpong-c', exec: refs.peerEpoll.bin, client: 'pingpong', bar: 'peer-epoll+pingpong-c' }] : []),
+  // The generator's other Linux socket layer on the same server: what its io_uring layer gained.
+  ...(process.platform === 'linux' ? [{ name: 'iouring+gen-epoll', args: ['engine', '--backend', 'iouring', '--workers', '1'], client: 'loadgen', io: 'epoll' }] : []),
   ...(baseline ? ENGINES.map((b) => ({ name: `${b}@base`, args: ['engine', '--backend', b, '--workers', '1', '--addon', baseline] })) : []),
 ]
 if (only) SERVERS.splice(0, SERVERS.length, ...SERVERS.filter((s) => only.includes(s.name)))
@@ -134,14 +138,14 @@ function pingpongRun(port, conns, size, secs) {
   })
 }
 
-async function measure(server, conns, size, secs, client = 'loadgen') {
+async function measure(server, conns, size, secs, client = 'loadgen', io = 'auto') {
   const lg = new LoadGenerator()
   const cpu0 = cpuMicros(server.pid)
   const main0 = threadCpuMicros(server.pid, server.pid) // the JS thread: where the sampler runs
   const gen0 = cpuMicros(process.pid) // the generator's threads run in this otherwise idle process
   const s = client === 'pingpong'
     ? await pingpongRun(server.port, conns, size, secs)
-    : await lg.start({ port: server.port, connections: conns, messageSize: size, durationMs: secs * 1000, threads: 1, rampUpMs: conns > 1000 ? 1000 : 0 })
+    : await lg.start({ port: server.port, connections: conns, messageSize: size, durationMs: secs * 1000, threads: 1, io, rampUpMs: conns > 1000 ? 1000 : 0 })
   const cpu1 = cpuMicros(server.pid)
   const clientCpuUs = s.clientCpuUs ?? cpuMicros(process.pid) - gen0
   const main1 = threadCpuMicros(server.pid, server.pid)
@@ -164,6 +168,7 @@ async function measure(server, conns, size, secs, client = 'loadgen') {
     mismatchedBytes: s.mismatchedBytes,
     missingBytes: s.bytesSent - s.bytesReceived,
     echoes: s.msgsEchoed,
+    generatorIo: s.io ?? 'c-client',
   }
 }
 
@@ -186,7 +191,7 @@ for (const conns of sessionsOnly ? [] : CONNS) {
     for (let round = 0; round < ROUNDS; round++) {
       for (const spec of SERVERS) {
         const server = await startServer(spec)
-        const r = await measure(server, conns, size, seconds, spec.client)
+        const r = await measure(server, conns, size, seconds, spec.client, spec.io)
         await server.stop()
         runs[spec.name].push(r)
         console.log(`${spec.name.padEnd(18)} conns=${String(conns).padStart(4)} size=${String(size).padStart(4)}  ${r.msgsPerS.toFixed(0).padStart(8)} msg/s  ${r.mbPerS.toFixed(1).padStart(7)} MB/s  p50 ${r.p50Us.toFixed(0)} µs  p99 ${r.p99Us.toFixed(0)} µs  cpu ${r.cpuUsPerMsg.toFixed(2)} µs/msg  ${check(r)}`)
@@ -197,8 +202,10 @@ for (const conns of sessionsOnly ? [] : CONNS) {
     // taken within each round (runs seconds apart see the same machine) and the median of those
     // is reported: on this box the machine itself drifts by more than the effects measured.
     const node = runs['node-net'] ?? runs[SERVERS[0].name]
-    const bar = runs[BAR] ?? node
     for (const spec of SERVERS) {
+      // Each server against the bar loaded by the same client (the C client's subjects against the
+      // peer under the C client), so a ratio never mixes two clients.
+      const bar = runs[spec.bar ?? BAR] ?? runs[BAR] ?? node
       const all = runs[spec.name]
       const mid = median(all.map((r) => r.msgsPerS))
       const row = all.find((r) => r.msgsPerS === mid)
@@ -212,7 +219,7 @@ for (const conns of sessionsOnly ? [] : CONNS) {
       // The generator against the C client on the same server: this round's iouring run.
       // On a shared box the client's CPU per message is the steadier measure of its own cost.
       const cRuns = runs['iouring+pingpong-c']
-      const vsC = spec.name === 'iouring' && cRuns ? { msgs: median(all.map((r, i) => r.msgsPerS / cRuns[i].msgsPerS)), cpu: median(all.map((r, i) => r.clientCpuUsPerMsg / cRuns[i].clientCpuUsPerMsg)), genCpu: median(all.map((r) => r.clientCpuUsPerMsg)), cCpu: median(cRuns.map((r) => r.clientCpuUsPerMsg)) } : null
+      const vsC = (spec.name === 'iouring' || spec.name === 'iouring+gen-epoll') && cRuns ? { msgs: median(all.map((r, i) => r.msgsPerS / cRuns[i].msgsPerS)), cpu: median(all.map((r, i) => r.clientCpuUsPerMsg / cRuns[i].clientCpuUsPerMsg)), genCpu: median(all.map((r) => r.clientCpuUsPerMsg)), cCpu: median(cRuns.map((r) => r.clientCpuUsPerMsg)) } : null
       // Against the baseline build: the same backend's rounds, paired as for Node.
       const base = runs[`${spec.name}@base`]
       const vsBase = base ? { msgs: median(all.map((r, i) => r.msgsPerS / base[i].msgsPerS)), cpu: median(all.map((r, i) => r.cpuUsPerMsg / base[i].cpuUsPerMsg)) } : null
@@ -301,7 +308,7 @@ const date = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '')
 const md = [
   `# Benchmark ${new Date().toISOString()}`,
   '',
-  `Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\` — ${process.platform}, ${cpuCount} cores, loopback; ${seconds} s per run, median of ${ROUNDS} rounds per point (the servers back to back within each round; each × column is the median of the rounds' ratios; the C peers are frevib's echo servers, a corrupting run's rate is not counted); one engine worker, one generator thread; ${placement}; every echo verified byte for byte.`,
+  `Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\` — ${process.platform}, ${cpuCount} cores, loopback; ${seconds} s per run, median of ${ROUNDS} rounds per point (the servers back to back within each round; each × column is the median of the rounds' ratios; the C peers are frevib's echo servers, a corrupting run's rate is not counted); one engine worker, one generator thread (socket layer: ${[...new Set(results.filter((r) => r.server === SERVERS[0]?.name).map((r) => r.generatorIo))].join(', ') || '—'}); ${placement}; every echo verified byte for byte.`,
   '',
   `| server | conns | size B | msgs/s (median) | range | MB/s | p50 µs | p99 µs | server CPU µs/msg | RSS MiB | × ${BAR} msgs/s | × ${BAR} CPU/msg | × Node msgs/s | echoes (all rounds) | check |`,
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -309,11 +316,11 @@ const md = [
   '',
   ...(rows.some((r) => r.vsC)
     ? [
-        'Load generator (1 thread, every byte verified) against the minimal C client (bench/pingpong_client.c, length only) on the same server (the io_uring engine), median of the rounds\' ratios:',
+        'Load generator (1 thread, every byte verified) against the minimal C client (bench/pingpong_client.c, length only) on the same server (the io_uring engine), median of the rounds\' ratios; the generator drives io_uring by default (`iouring` rows), and its epoll layer runs as `iouring+gen-epoll`:',
         '',
-        '| conns | size B | generator msgs/s ÷ C client msgs/s | generator CPU µs/msg | C client CPU µs/msg | generator CPU/msg ÷ C client CPU/msg |',
-        '|---:|---:|---:|---:|---:|---:|',
-        ...rows.filter((r) => r.vsC).map((r) => `| ${r.conns} | ${r.size} | ${r.vsC.msgs.toFixed(2)} | ${r.vsC.genCpu.toFixed(2)} | ${r.vsC.cCpu.toFixed(2)} | ${r.vsC.cpu.toFixed(2)} |`),
+        '| generator io | conns | size B | generator msgs/s ÷ C client msgs/s | generator CPU µs/msg | C client CPU µs/msg | generator CPU/msg ÷ C client CPU/msg |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+        ...rows.filter((r) => r.vsC).map((r) => `| ${r.generatorIo} | ${r.conns} | ${r.size} | ${r.vsC.msgs.toFixed(2)} | ${r.vsC.genCpu.toFixed(2)} | ${r.vsC.cCpu.toFixed(2)} | ${r.vsC.cpu.toFixed(2)} |`),
         '',
       ]
     : []),
