@@ -1,6 +1,6 @@
 // A dependency-free SVG plot of throughput vs connections (one panel per message size, one line
 // per server), written next to the bench results so the README can show it.
-const COLORS = { iouring: '#2563eb', epoll: '#16a34a', 'node-net': '#9ca3af', 'peer-epoll': '#f59e0b', 'peer-iouring': '#dc2626', 'iouring+pingpong-c': '#7c3aed', 'iouring+gen-epoll': '#c084fc', 'peer-epoll+pingpong-c': '#fcd34d', 'iouring@base': '#93c5fd', 'epoll@base': '#86efac' }
+const COLORS = { iouring: '#2563eb', epoll: '#16a34a', 'node-net': '#9ca3af', 'peer-epoll': '#f59e0b', 'peer-iouring': '#dc2626', 'iouring+pingpong-c': '#7c3aed', 'iouring+gen-epoll': '#c084fc', 'peer-epoll+pingpong-c': '#fcd34d', 'peer-epoll+gen-epoll': '#fdba74', 'iouring@base': '#93c5fd', 'epoll@base': '#86efac' }
 
 export function throughputSvg(rows) {
   const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b)

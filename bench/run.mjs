@@ -88,8 +88,10 @@ const SERVERS = [
   ...(refs.pingpong.bin ? [{ name: 'iouring+pingpong-c', args: ['engine', '--backend', 'iouring', '--workers', '1'], client: 'pingpong', bar: 'peer-epoll+pingpong-c' }] : []),
   // The bar under the C client too: how the server ratios look with a client that is not ours.
   ...(refs.pingpong.bin && refs.peerEpoll.bin ? [{ name: 'peer-epoll+pingpong-c', exec: refs.peerEpoll.bin, client: 'pingpong', bar: 'peer-epoll+pingpong-c' }] : []),
-  // The generator's other Linux socket layer on the same server: what its io_uring layer gained.
-  ...(process.platform === 'linux' ? [{ name: 'iouring+gen-epoll', args: ['engine', '--backend', 'iouring', '--workers', '1'], client: 'loadgen', io: 'epoll' }] : []),
+  // The generator's other Linux socket layer on the same server (what its io_uring layer gained),
+  // and the bar under that client too.
+  ...(process.platform === 'linux' ? [{ name: 'iouring+gen-epoll', args: ['engine', '--backend', 'iouring', '--workers', '1'], client: 'loadgen', io: 'epoll', bar: 'peer-epoll+gen-epoll' }] : []),
+  ...(process.platform === 'linux' && refs.peerEpoll.bin ? [{ name: 'peer-epoll+gen-epoll', exec: refs.peerEpoll.bin, client: 'loadgen', io: 'epoll', bar: 'peer-epoll+gen-epoll' }] : []),
   ...(baseline ? ENGINES.map((b) => ({ name: `${b}@base`, args: ['engine', '--backend', b, '--workers', '1', '--addon', baseline] })) : []),
 ]
 if (only) SERVERS.splice(0, SERVERS.length, ...SERVERS.filter((s) => only.includes(s.name)))
@@ -205,7 +207,8 @@ for (const conns of sessionsOnly ? [] : CONNS) {
     for (const spec of SERVERS) {
       // Each server against the bar loaded by the same client (the C client's subjects against the
       // peer under the C client), so a ratio never mixes two clients.
-      const bar = runs[spec.bar ?? BAR] ?? runs[BAR] ?? node
+      // (A subject whose own bar was left out of the run gets no × bar columns.)
+      const bar = spec.bar ? runs[spec.bar] : runs[BAR] ?? node
       const all = runs[spec.name]
       const mid = median(all.map((r) => r.msgsPerS))
       const row = all.find((r) => r.msgsPerS === mid)
@@ -214,7 +217,7 @@ for (const conns of sessionsOnly ? [] : CONNS) {
       const ratioMsgs = median(all.map((r, i) => r.msgsPerS / node[i].msgsPerS))
       const ratioCpu = median(all.map((r, i) => r.cpuUsPerMsg / node[i].cpuUsPerMsg))
       // A corrupting server's rate is not speed: its ratios are left out.
-      const valid = (i) => !all[i].corrupt && !bar[i].corrupt
+      const valid = (i) => !!bar && !all[i].corrupt && !bar[i].corrupt
       const vsBar = { msgs: medianFinite(all.map((r, i) => (valid(i) ? r.msgsPerS / bar[i].msgsPerS : NaN))), cpu: medianFinite(all.map((r, i) => (valid(i) ? r.cpuUsPerMsg / bar[i].cpuUsPerMsg : NaN))) }
       // The generator against the C client on the same server: this round's iouring run.
       // On a shared box the client's CPU per message is the steadier measure of its own cost.

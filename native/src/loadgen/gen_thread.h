@@ -113,6 +113,14 @@ class GenThread {
   Self& self() { return static_cast<Self&>(*this); }
   const Self& self() const { return static_cast<const Self&>(*this); }
 
+  // A connection attempt failed before it had a socket (descriptor or buffer limits): counted, and
+  // the connection stays closed.
+  void noSocket(Conn& cn, int err) {
+    c_.bump(c_.connectsFailed);
+    c_.error(err);
+    cn.state = ConnState::Closed;
+  }
+
   // The fault (or the normal echo loop) a freshly connected connection starts.
   void onConnected(Conn& cn) {
     cn.state = ConnState::Open;

@@ -17,9 +17,8 @@
 //   * GetQueuedCompletionStatusEx sleeps in whole timer ticks (15.6 ms by default), so the rate
 //     limiter's burst allowance covers two ticks instead of 10 ms.
 //
-// Over 400 lines on purpose: a thread's connections, the operations it posts and the handlers of
-// their packets are one state machine (pending counts, closing Links, the final drain) that is
-// checked side by side. The rest lives elsewhere: the portable behaviour in loadgen/gen_thread.h,
+// The rest lives elsewhere: the portable behaviour in loadgen/gen_thread.h, the completion
+// bookkeeping (Links, pending counts, closing, message accounting) in loadgen/completion_gen.h,
 // addressing and the start checks in loadgen_win_net.*, the Windows headers in winsock.h.
 #include "winsock.h"
 
@@ -33,7 +32,7 @@
 #include <vector>
 
 #include "../../core/metrics.h"
-#include "../../loadgen/gen_thread.h"
+#include "../../loadgen/completion_gen.h"
 #include "../../loadgen/loadgen_shared.h"
 #include "loadgen_win_net.h"
 
@@ -43,8 +42,6 @@ namespace {
 using namespace winload;
 
 constexpr ULONG kBatch = 256;                 // OVERLAPPED_ENTRY slots per dequeue
-constexpr size_t kRecvBudget = 256u << 20;    // all connections' receive buffers together
-constexpr size_t kMinRecvBuf = 2048;
 constexpr double kBurstSeconds = 0.032;       // two default timer ticks of tokens
 constexpr uint64_t kCloseWaitNs = 2000000000ull;  // per stage of the final drain (see drainAll)
 // SO_REUSE_UNICASTPORT (ws2def.h, Windows 10; named here because the SDK hides it below
@@ -55,6 +52,7 @@ constexpr int kSoReuseUnicastPort = 0x3007;
 enum class OpKind : uint8_t { Connect, Recv, Send };
 
 struct Link;
+using Conn = CompletionConn<Link>;
 
 // The per-operation context: the kernel owns `ov` from the call that posts it until the packet is
 // dequeued; the packet's OVERLAPPED pointer leads back here, its completion key to the Link.
@@ -65,24 +63,13 @@ struct IoOp {
   OpKind kind;
 };
 
-struct Conn : GenConn {
-  Link* link = nullptr;   // the socket of the current attempt (set while Connecting/Open)
-  uint64_t msgsSent = 0;  // messages whose last byte's send has completed
-};
-
 // One socket and its operations. Outlives its connection attempt while packets are pending: a
 // closing Link is detached from its Conn and freed by the handler of its last packet.
-struct Link {
-  Link(SOCKET s, Conn* c) : sock(s), conn(c) {}
+struct Link : CompletionLink<Conn> {
+  Link(SOCKET s, Conn* c) : CompletionLink(c), sock(s) {}
   SOCKET sock;
-  Conn* conn;  // null once closing
   IoOp connectOp{OpKind::Connect}, recvOp{OpKind::Recv}, sendOp{OpKind::Send};
-  int pending = 0;  // posted operations whose packet has not been handled yet
-  bool recvPending = false, sendPending = false;
-  bool closing = false, abortive = false;
   bool resetAfterSend = false;  // Reset fault: RST once this send completes
-  DWORD sendLen = 0;            // bytes in the pending send
-  std::unique_ptr<char[]> buf;  // receive buffer (allocated on the first receive)
 };
 
 // WSAStartup/WSACleanup for as long as one run's state exists (getaddrinfo needs it too).
@@ -116,16 +103,13 @@ struct WinRun : LoadRun {
   }
 };
 
-class WinGenThread : public GenThread<WinGenThread, Conn> {
+class WinGenThread : public CompletionGenThread<WinGenThread, Conn, Link> {
  public:
-  WinGenThread(WinRun& g, int tid) : GenThread(g, tid, kBurstSeconds), g_(g), port_(g.ports[tid]) {
-    const LoadConfig& cfg = g.cfg;
-    size_t want = std::min(kMaxChunk, std::max<size_t>(4096, size_t(cfg.messageSize) * size_t(cfg.pipeline)));
-    recvBufSize_ = std::max(kMinRecvBuf, std::min(want, kRecvBudget / size_t(cfg.connections)));
-  }
+  WinGenThread(WinRun& g, int tid) : CompletionGenThread(g, tid, kBurstSeconds), g_(g), port_(g.ports[tid]) {}
 
  private:
   friend class GenThread<WinGenThread, Conn>;
+  friend class CompletionGenThread<WinGenThread, Conn, Link>;
 
   void waitAndHandle(int timeoutMs) { dequeue(entries_, static_cast<DWORD>(timeoutMs)); }
 
@@ -175,15 +159,9 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
   // ---- socket life cycle ----
 
   void openConn(Conn& cn) {
-    cn.resetStream();
-    cn.msgsSent = 0;
+    beginAttempt(cn);
     SOCKET s = new_socket(g_.addr.ss_family);
-    if (s == INVALID_SOCKET) {
-      c_.bump(c_.connectsFailed);
-      c_.error(WSAGetLastError());
-      cn.state = ConnState::Closed;
-      return;
-    }
+    if (s == INVALID_SOCKET) return noSocket(cn, WSAGetLastError());
     Link* l = new Link(s, &cn);
     cn.link = l;
     cn.state = ConnState::Connecting;
@@ -211,52 +189,24 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
     }
   }
 
-  void failConnect(Conn& cn, int err) {
-    c_.bump(c_.connectsFailed);
-    c_.error(err);
-    closeConn(cn, false);
-  }
+  void cancelPending(Link& l) { CancelIoEx(reinterpret_cast<HANDLE>(l.sock), nullptr); }
 
-  // Ends the connection's current socket: nothing pending -> closed and freed now; otherwise
-  // cancelled, and closed and freed by the handler of its last packet.
-  void closeConn(Conn& cn, bool abortive) {
-    Link* l = cn.link;
-    if (!l) return;
-    if (cn.state == ConnState::Open) c_.drop(c_.active);
-    cn.state = ConnState::Closed;
-    cn.link = nullptr;
-    l->conn = nullptr;
-    l->closing = true;
-    l->abortive = abortive;
-    if (l->pending == 0) {
-      destroy(l);
-      return;
+  void closeSocket(Link& l) {
+    if (l.sock == INVALID_SOCKET) return;  // drainAll closed it already
+    if (l.abortive) {
+      linger lg{1, 0};  // closesocket sends RST
+      setsockopt(l.sock, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&lg), sizeof(lg));
     }
-    zombies_.insert(l);
-    CancelIoEx(reinterpret_cast<HANDLE>(l->sock), nullptr);
-  }
-
-  // The kernel holds nothing of `l` any more.
-  void destroy(Link* l) {
-    if (l->sock != INVALID_SOCKET) {
-      if (l->abortive) {
-        linger lg{1, 0};  // closesocket sends RST
-        setsockopt(l->sock, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&lg), sizeof(lg));
-      }
-      closesocket(l->sock);
-    }
-    zombies_.erase(l);
-    delete l;
+    closesocket(l.sock);
   }
 
   // ---- posting ----
 
   bool postRecv(Conn& cn) {
     Link& l = *cn.link;
-    if (!l.buf) l.buf.reset(new char[recvBufSize_]);
     WSABUF b;
-    b.buf = l.buf.get();
-    b.len = static_cast<ULONG>(recvBufSize_);
+    b.buf = recvBuffer(l);
+    b.len = static_cast<ULONG>(recvBufSize());
     DWORD flags = 0;
     l.recvOp.reset();
     l.recvPending = true;
@@ -272,7 +222,7 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
     b.len = static_cast<ULONG>(len);
     l.sendOp.reset();
     l.sendPending = true;
-    l.sendLen = static_cast<DWORD>(len);
+    l.sendLen = static_cast<uint32_t>(len);
     ++l.pending;
     return posted(cn, l.sendPending, WSASend(l.sock, &b, 1, nullptr, 0, &l.sendOp.ov, nullptr));
   }
@@ -288,13 +238,6 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
     c_.error(err);
     closeConn(cn, false);
     return false;
-  }
-
-  // Hands the next stream bytes of the started messages to a send.
-  void sendStream(Conn& cn, size_t maxLen) {
-    size_t len = size_t(std::min<uint64_t>(cn.unsent, maxLen));
-    cn.unsent -= len;
-    postSend(cn, pattern_table().at(cn.id, cn.sentBytes), len);
   }
 
   // ---- behaviour ----
@@ -313,30 +256,11 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
     postSend(cn, p, n);
   }
 
-  // Starts as many messages as the pipeline, the rate and the budget allow (up to one chunk) and
-  // sends them with one operation.
-  void pump(Conn& cn) {
-    if (cn.state != ConnState::Open || cn.writeShut || cn.fault == Fault::Trickle || cn.link->sendPending) return;
-    while (cn.unsent < kMaxChunk && beginMessage(cn)) {
-    }
-    if (cn.unsent > 0) sendStream(cn, kMaxChunk);
-  }
-
   // ---- completions ----
 
   void complete(Link* l, IoOp& op, DWORD bytes) {
     int err = overlapped_error(l->sock, &op.ov);
-    --l->pending;
-    if (op.kind == OpKind::Recv) l->recvPending = false;
-    if (op.kind == OpKind::Send) {
-      l->sendPending = false;
-      // Bytes a completed send handed to the kernel reach the server even if we close now.
-      if (err == 0) c_.bump(c_.bytesSent, bytes);
-    }
-    if (l->closing) {
-      if (l->pending == 0) destroy(l);
-      return;
-    }
+    if (!linkDone(l, op.kind == OpKind::Send, op.kind == OpKind::Recv, err == 0, bytes)) return;
     Conn& cn = *l->conn;
     if (op.kind == OpKind::Connect) return onConnect(cn, err);
     if (err) {  // a failed receive or send ends the connection (e.g. WSAECONNRESET)
@@ -344,7 +268,7 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
       closeConn(cn, false);
       return;
     }
-    if (op.kind == OpKind::Recv) onRecv(cn, bytes);
+    if (op.kind == OpKind::Recv) recvCompleted(cn, l->buf.get(), bytes);
     else onSend(cn, bytes);
   }
 
@@ -355,45 +279,19 @@ class WinGenThread : public GenThread<WinGenThread, Conn> {
     onConnected(cn);
   }
 
+  bool rearmRecv(Conn& cn) { return postRecv(cn); }
+
   void onSend(Conn& cn, DWORD bytes) {
     if (cn.link->resetAfterSend) {
       closeConn(cn, true);
       return;
     }
-    const LoadConfig& cfg = g_.cfg;
-    cn.sentBytes += bytes;
-    cn.unsent += cn.link->sendLen - bytes;  // a short send leaves the rest for the next one
-    while (cn.msgsSent < cn.msgsStarted && cn.sentBytes >= (cn.msgsSent + 1) * uint64_t(cfg.messageSize)) {
-      cn.msgsSent++;
-      messageSent(cn);
-    }
-    if (cn.fault == Fault::Trickle) return;  // its timer sends the next byte
-    pump(cn);
+    sendCompleted(cn, bytes);
   }
-
-  void onRecv(Conn& cn, DWORD r) {
-    if (r == 0) {
-      closeConn(cn, false);  // server closed (or finished our half-close)
-      return;
-    }
-    // An echo may be dequeued before its send's own packet: compare with what has been posted.
-    uint64_t posted = cn.sentBytes + (cn.link->sendPending ? cn.link->sendLen : 0);
-    onEchoBytes(cn, cn.link->buf.get(), r, posted);
-    if (postRecv(cn)) pump(cn);
-  }
-
-  // ---- what the shared thread asks of this platform ----
-
-  bool startReading(Conn& cn) { return postRecv(cn); }
-  bool canSendNow(const Conn& cn) const { return !cn.link->sendPending; }
-  bool sendInFlight(const Conn& cn) const { return cn.link->sendPending; }
-  void sendTrickleByte(Conn& cn) { sendStream(cn, 1); }
 
   WinRun& g_;
   HANDLE port_;
-  size_t recvBufSize_ = kMinRecvBuf;
   OVERLAPPED_ENTRY entries_[kBatch];
-  std::unordered_set<Link*> zombies_;  // closing, packets still pending
 };
 
 void WinRun::runThread(int tid) { WinGenThread(*this, tid).run(); }

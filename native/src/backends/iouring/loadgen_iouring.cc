@@ -1,77 +1,59 @@
 // Load generator on Linux with io_uring: each generator thread drives its share of the connections
 // through its own ring, in the completion model of the Windows generator (backends/iocp/
-// loadgen_win.cc) rather than epoll's readiness model. Every connect, receive and send is an
-// operation whose context lives in the connection's socket record (a Link) until its CQE has been
-// reaped, and the thread submits what its handlers queued and waits for completions in one
-// io_uring_enter per loop turn, with a timeout of at most 50 ms so stop, ramp-up, rate and
-// trickle timers are serviced.
+// loadgen_win.cc; the bookkeeping both share is loadgen/completion_gen.h) rather than epoll's
+// readiness model. Every connect, receive and send is an operation whose context lives in the
+// connection's socket record (a Link) until its CQE has been reaped, and the thread submits what
+// its handlers queued and waits for completions in one io_uring_enter per loop turn, with a
+// timeout of at most 50 ms so stop, ramp-up, rate and trickle timers are serviced.
 //
 // Why a second Linux generator: per message, epoll's loop costs a send() and a recv() system
-// call plus its share of epoll_wait; here the sends and receives of a whole loop turn go to the
-// kernel in that turn's one io_uring_enter (README, Performance: the measured difference).
+// call plus its share of epoll_wait; here the sends of a whole loop turn go to the kernel in that
+// turn's one io_uring_enter, each connection's receive is one multishot receive armed once (its
+// data lands in a ring of provided buffers, so idle connections hold no receive memory), and with
+// DEFER_TASKRUN the completions are posted in one batch when the thread asks for them (README,
+// Performance: the CPU per message measured against the epoll generator and a minimal C client).
 //
-// What differs from epoll's generator, as on Windows:
-//   * One send is outstanding per connection; it carries every message the pipeline, the rate
-//     and the budget allow (up to 64 KiB). A message counts as sent when the CQE of its last
-//     byte's send is reaped.
-//   * Closing a socket with operations pending cancels them and closes the descriptor when the
-//     last CQE is reaped; a storm reconnect gets a new Link, so a late CQE never lands in
-//     reused memory.
-// The Garbage, Reset and HalfClose faults act with plain non-blocking calls when no send is
-// pending, exactly as the epoll generator does.
+// As on Windows, one send is outstanding per connection and carries every message the pipeline,
+// the rate and the budget allow (up to 64 KiB). The Garbage, Reset and HalfClose faults act with
+// plain non-blocking calls when no send is pending, exactly as the epoll generator does.
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <memory>
-#include <unordered_set>
 
-#include "../../loadgen/gen_thread.h"
+#include "../../loadgen/completion_gen.h"
 #include "../posix/loadgen_linux.h"
+#include "provided_buffers.h"
 
 namespace iocpm {
 namespace {
 
 constexpr unsigned kSqEntries = 1024;
-constexpr unsigned kBatch = 256;               // CQEs handled per peek
-constexpr size_t kRecvBudget = 256u << 20;     // all connections' receive buffers together
-constexpr size_t kMinRecvBuf = 2048;
-constexpr double kBurstSeconds = 0.01;         // waits are timed in milliseconds: 10 ms of tokens
+constexpr unsigned kBatch = 256;                  // CQEs handled per peek
+constexpr double kBurstSeconds = 0.01;            // waits are timed in milliseconds: 10 ms of tokens
 constexpr uint64_t kCloseWaitNs = 2000000000ull;  // the final drain's wait for cancelled operations
 
 enum class OpKind : uint8_t { Connect, Recv, Send };
 
 struct Link;
+using Conn = CompletionConn<Link>;
 
 // The per-operation context: its address is the SQE's user_data (0: a cancel, whose CQE is ignored).
 struct IoOp {
   IoOp(OpKind k, Link* l) : kind(k), link(l) {}
   OpKind kind;
   Link* link;
+  bool pending = false;
 };
 
-struct Conn : GenConn {
-  Link* link = nullptr;   // the socket of the current attempt (set while Connecting/Open)
-  uint64_t msgsSent = 0;  // messages whose last byte's send has completed
-};
-
-// One socket and its operations. Outlives its connection attempt while operations are pending: a
-// closing Link is detached from its Conn and freed by the handler of its last CQE.
-struct Link {
-  Link(int f, Conn* c) : fd(f), conn(c) {}
+struct Link : CompletionLink<Conn> {
+  Link(int f, Conn* c) : CompletionLink(c), fd(f) {}
   int fd;
-  Conn* conn;  // null once closing
   IoOp connectOp{OpKind::Connect, this}, recvOp{OpKind::Recv, this}, sendOp{OpKind::Send, this};
-  int pending = 0;  // posted operations whose CQE has not been handled yet
-  bool connectPending = false, recvPending = false, sendPending = false;
-  bool closing = false, abortive = false;
-  unsigned sendLen = 0;         // bytes in the pending send
-  std::unique_ptr<char[]> buf;  // receive buffer (allocated on the first receive)
 };
 
 // A ring as every generator thread makes it. SINGLE_ISSUER + DEFER_TASKRUN (6.1+): completion work
@@ -83,17 +65,13 @@ int init_ring(io_uring* ring, unsigned cqEntries) {
   return io_uring_queue_init_params(kSqEntries, ring, &p);
 }
 
-class UringGenThread : public GenThread<UringGenThread, Conn> {
+class UringGenThread : public CompletionGenThread<UringGenThread, Conn, Link> {
  public:
-  UringGenThread(LinuxRun& g, int tid) : GenThread(g, tid, kBurstSeconds), g_(g) {
-    const LoadConfig& cfg = g.cfg;
-    size_t want = std::min(kMaxChunk, std::max<size_t>(4096, size_t(cfg.messageSize) * size_t(cfg.pipeline)));
-    recvBufSize_ = std::max(kMinRecvBuf, std::min(want, kRecvBudget / size_t(cfg.connections)));
-  }
+  UringGenThread(LinuxRun& g, int tid) : CompletionGenThread(g, tid, kBurstSeconds), g_(g) {}
   ~UringGenThread() {
     if (ready_) io_uring_queue_exit(&ring_);
-    // A Link whose cancelled operation never completed (see drainAll) is freed only now, after
-    // the ring's exit has ended every request that could still write it.
+    // A Link whose cancelled operation never completed (see finish) is freed only now, after the
+    // ring's exit has ended every request that could still write it.
     for (Link* l : zombies_) {
       ::close(l->fd);
       delete l;
@@ -101,17 +79,29 @@ class UringGenThread : public GenThread<UringGenThread, Conn> {
   }
 
   // Each connection has at most three operations (connect, receive, send) and a cancel each.
+  // Non-zero when the ring or its buffer ring cannot be made (the thread then runs epoll's loop).
   int init() {
     int conns = (g_.cfg.connections + g_.cfg.threads - 1) / g_.cfg.threads;
     unsigned cq = 4096;
     while (cq < unsigned(conns) * 6 && cq < 65536) cq <<= 1;
     int r = init_ring(&ring_, cq);
     ready_ = r == 0;
-    return r;
+    if (r != 0) return r;
+    return bufs_.setup(&ring_, recvBufSize(), bufferCount(unsigned(conns))) ? 0 : -ENOSYS;
+  }
+
+  // Provided buffers: one per connection (a loop turn can bring data on every one before any
+  // buffer returns; a receive that finds the ring empty ends with -ENOBUFS and is armed again),
+  // a power of two from 64 to 32,768, and at most 64 MiB of them.
+  unsigned bufferCount(unsigned conns) const {
+    unsigned n = 64;
+    while (n < conns && n < 32768 && size_t(n) * 2 * recvBufSize() <= (64u << 20)) n <<= 1;
+    return n;
   }
 
  private:
   friend class GenThread<UringGenThread, Conn>;
+  friend class CompletionGenThread<UringGenThread, Conn, Link>;
 
   // Submits what the last turn queued and waits for at least one completion (or the timeout).
   void waitAndHandle(int timeoutMs) {
@@ -137,13 +127,15 @@ class UringGenThread : public GenThread<UringGenThread, Conn> {
       if (n == 0) return;
       uint64_t ud[kBatch];
       int res[kBatch];
+      unsigned flags[kBatch];
       for (unsigned i = 0; i < n; ++i) {
         ud[i] = cqes[i]->user_data;
         res[i] = cqes[i]->res;
+        flags[i] = cqes[i]->flags;
       }
       io_uring_cq_advance(&ring_, n);
       for (unsigned i = 0; i < n; ++i) {
-        if (ud[i]) complete(*reinterpret_cast<IoOp*>(ud[i]), res[i]);
+        if (ud[i]) complete(*reinterpret_cast<IoOp*>(ud[i]), res[i], flags[i]);
       }
     }
   }
@@ -167,20 +159,20 @@ class UringGenThread : public GenThread<UringGenThread, Conn> {
     return s;
   }
 
+  void post(io_uring_sqe* s, IoOp& op) {
+    io_uring_sqe_set_data(s, &op);
+    op.pending = true;
+    ++op.link->pending;
+  }
+
   // ---- socket life cycle ----
 
   void openConn(Conn& cn) {
-    cn.resetStream();
-    cn.msgsSent = 0;
+    beginAttempt(cn);
     // A blocking socket: io_uring tries each operation without waiting and, when it would
     // block, waits for readiness itself (on a non-blocking one it would end it with EAGAIN).
     int fd = ::socket(g_.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      c_.bump(c_.connectsFailed);
-      c_.error(errno);
-      cn.state = ConnState::Closed;
-      return;
-    }
+    if (fd < 0) return noSocket(cn, errno);
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     Link* l = new Link(fd, &cn);
@@ -188,81 +180,50 @@ class UringGenThread : public GenThread<UringGenThread, Conn> {
     cn.state = ConnState::Connecting;
     io_uring_sqe* s = sqe();
     io_uring_prep_connect(s, fd, reinterpret_cast<const sockaddr*>(&g_.addr), g_.addrLen);
-    post(s, l->connectOp, l->connectPending);
+    post(s, l->connectOp);
   }
 
-  void post(io_uring_sqe* s, IoOp& op, bool& pendingFlag) {
-    io_uring_sqe_set_data(s, &op);
-    pendingFlag = true;
-    ++op.link->pending;
-  }
-
-  void failConnect(Conn& cn, int err) {
-    c_.bump(c_.connectsFailed);
-    c_.error(err);
-    closeConn(cn, false);
-  }
-
-  // Ends the connection's current socket: nothing pending -> closed and freed now; otherwise its
-  // operations are cancelled, and it is closed and freed by the handler of its last CQE.
-  void closeConn(Conn& cn, bool abortive) {
-    Link* l = cn.link;
-    if (!l) return;
-    if (cn.state == ConnState::Open) c_.drop(c_.active);
-    cn.state = ConnState::Closed;
-    cn.link = nullptr;
-    l->conn = nullptr;
-    l->closing = true;
-    l->abortive = abortive;
-    if (l->pending == 0) {
-      destroy(l);
-      return;
-    }
-    zombies_.insert(l);
-    for (IoOp* op : {&l->connectOp, &l->recvOp, &l->sendOp}) {
-      bool pending = op == &l->connectOp ? l->connectPending : op == &l->recvOp ? l->recvPending : l->sendPending;
-      if (!pending) continue;
+  void cancelPending(Link& l) {
+    for (IoOp* op : {&l.connectOp, &l.recvOp, &l.sendOp}) {
+      if (!op->pending) continue;
       io_uring_sqe* s = sqe();
       io_uring_prep_cancel64(s, reinterpret_cast<uint64_t>(op), 0);
       io_uring_sqe_set_data64(s, 0);
     }
   }
 
-  // The kernel holds nothing of `l` any more.
-  void destroy(Link* l) {
-    if (l->abortive) {
+  void closeSocket(Link& l) {
+    if (l.abortive) {
       linger lg{1, 0};  // close() sends RST
-      ::setsockopt(l->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+      ::setsockopt(l.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
     }
-    ::close(l->fd);
-    zombies_.erase(l);
-    delete l;
+    ::close(l.fd);
   }
 
   // ---- posting ----
 
-  void postRecv(Conn& cn) {
+  // One multishot receive per connection: it stays armed, and each CQE names the provided buffer
+  // its data landed in (returned to the ring once handled).
+  bool postRecv(Conn& cn) {
     Link& l = *cn.link;
-    if (!l.buf) l.buf.reset(new char[recvBufSize_]);
     io_uring_sqe* s = sqe();
-    io_uring_prep_recv(s, l.fd, l.buf.get(), recvBufSize_, 0);
-    post(s, l.recvOp, l.recvPending);
+    io_uring_prep_recv_multishot(s, l.fd, nullptr, 0, 0);
+    s->flags |= IOSQE_BUFFER_SELECT;
+    s->buf_group = ProvidedBuffers::kGroup;
+    post(s, l.recvOp);
+    l.recvPending = true;
+    return true;
   }
+  bool rearmRecv(Conn& cn) { return cn.link->recvPending || postRecv(cn); }
 
   // One send in flight per connection; `p` stays valid until its CQE (the pattern table).
   void postSend(Conn& cn, const char* p, size_t len) {
     Link& l = *cn.link;
     io_uring_sqe* s = sqe();
     io_uring_prep_send(s, l.fd, p, len, MSG_NOSIGNAL);
-    l.sendLen = unsigned(len);
-    post(s, l.sendOp, l.sendPending);
-  }
-
-  // Hands the next stream bytes of the started messages to a send.
-  void sendStream(Conn& cn, size_t maxLen) {
-    size_t len = size_t(std::min<uint64_t>(cn.unsent, maxLen));
-    cn.unsent -= len;
-    postSend(cn, pattern_table().at(cn.id, cn.sentBytes), len);
+    l.sendLen = uint32_t(len);
+    l.sendPending = true;
+    post(s, l.sendOp);
   }
 
   // ---- behaviour ----
@@ -275,87 +236,60 @@ class UringGenThread : public GenThread<UringGenThread, Conn> {
     closeConn(cn, true);
   }
 
-  // Starts as many messages as the pipeline, the rate and the budget allow (up to one chunk) and
-  // sends them with one operation.
-  void pump(Conn& cn) {
-    if (cn.state != ConnState::Open || cn.writeShut || cn.fault == Fault::Trickle || cn.link->sendPending) return;
-    while (cn.unsent < kMaxChunk && beginMessage(cn)) {
-    }
-    if (cn.state == ConnState::Open && cn.unsent > 0) sendStream(cn, kMaxChunk);
-  }
-
   // ---- completions ----
 
-  void complete(IoOp& op, int res) {
+  void complete(IoOp& op, int res, unsigned flags) {
+    if (op.kind == OpKind::Recv) return recvDone(op, res, flags);
     Link* l = op.link;
-    --l->pending;
-    int err = res < 0 ? -res : 0;
-    switch (op.kind) {
-      case OpKind::Connect: l->connectPending = false; break;
-      case OpKind::Recv: l->recvPending = false; break;
-      case OpKind::Send:
-        l->sendPending = false;
-        // Bytes a completed send handed to the kernel reach the server even if we close now.
-        if (res > 0) c_.bump(c_.bytesSent, uint64_t(res));
-        break;
-    }
-    if (l->closing) {
-      if (l->pending == 0) destroy(l);
-      return;
-    }
+    op.pending = false;
+    if (!linkDone(l, op.kind == OpKind::Send, op.kind == OpKind::Recv, res >= 0, res > 0 ? uint64_t(res) : 0)) return;
     Conn& cn = *l->conn;
-    if (op.kind == OpKind::Connect) {
-      if (err) return failConnect(cn, err);
-      return onConnected(cn);
-    }
-    if (err) {  // a failed receive or send ends the connection (e.g. ECONNRESET)
-      c_.error(err);
+    if (res < 0 && op.kind == OpKind::Connect) return failConnect(cn, -res);
+    if (op.kind == OpKind::Connect) return onConnected(cn);
+    if (res < 0) {  // a failed receive or send ends the connection (e.g. ECONNRESET)
+      c_.error(-res);
       closeConn(cn, false);
       return;
     }
-    if (op.kind == OpKind::Recv) onRecv(cn, unsigned(res));
-    else onSend(cn, unsigned(res));
+    sendCompleted(cn, uint64_t(res));
   }
 
-  void onSend(Conn& cn, unsigned bytes) {
-    const LoadConfig& cfg = g_.cfg;
-    cn.sentBytes += bytes;
-    cn.unsent += cn.link->sendLen - bytes;  // a short send leaves the rest for the next one
-    while (cn.msgsSent < cn.msgsStarted && cn.sentBytes >= (cn.msgsSent + 1) * uint64_t(cfg.messageSize)) {
-      cn.msgsSent++;
-      messageSent(cn);
+  // A CQE of a connection's multishot receive. With F_MORE it stays armed (and still pending);
+  // without, it has ended: EOF, an error, a cancel, or -ENOBUFS when every provided buffer was in
+  // use (the data waits in the socket; it is armed again at once, the buffers of this batch
+  // being back in the ring by then).
+  void recvDone(IoOp& op, int res, unsigned flags) {
+    Link* l = op.link;
+    const bool more = flags & IORING_CQE_F_MORE;
+    const bool hasBuf = flags & IORING_CQE_F_BUFFER;
+    const unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
+    const char* data = hasBuf ? bufs_.data(bid) : nullptr;
+    if (!more) {
+      op.pending = false;
+      if (!linkDone(l, false, true, res >= 0, 0)) return recycle(hasBuf, bid);
+    } else if (l->closing) {
+      return recycle(hasBuf, bid);
     }
-    if (cn.fault == Fault::Trickle) return;  // its timer sends the next byte
-    pump(cn);
-  }
-
-  void onRecv(Conn& cn, unsigned r) {
-    if (r == 0) {
-      closeConn(cn, false);  // server closed (or finished our half-close)
-      return;
+    Conn& cn = *l->conn;
+    if (res == -ENOBUFS) {
+      postRecv(cn);
+    } else if (res < 0) {  // e.g. ECONNRESET
+      c_.error(-res);
+      closeConn(cn, false);
+    } else {
+      recvCompleted(cn, data, uint64_t(res));  // may close (and free) the Link, never the buffer
     }
-    // An echo may be reaped before its send's own CQE: compare with what has been posted.
-    uint64_t posted = cn.sentBytes + (cn.link->sendPending ? cn.link->sendLen : 0);
-    onEchoBytes(cn, cn.link->buf.get(), r, posted);
-    postRecv(cn);
-    pump(cn);
+    recycle(hasBuf, bid);
   }
 
-  // ---- what the shared thread asks of this platform ----
-
-  bool startReading(Conn& cn) {
-    postRecv(cn);
-    return true;
+  void recycle(bool hasBuf, unsigned bid) {
+    if (hasBuf) bufs_.recycle(bid);
   }
-  bool canSendNow(const Conn& cn) const { return !cn.link->sendPending; }
-  bool sendInFlight(const Conn& cn) const { return cn.link->sendPending; }
-  void sendTrickleByte(Conn& cn) { sendStream(cn, 1); }
 
   LinuxRun& g_;
   io_uring ring_{};
   bool ready_ = false;
-  size_t recvBufSize_ = kMinRecvBuf;
-  std::unordered_set<Link*> zombies_;  // closing, operations still pending
+  ProvidedBuffers bufs_;  // after ring_: unregistered by the ring's exit, freed after it
 };
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace iocpm {
 class ProvidedBuffers {
  public:
   static constexpr unsigned kGroup = 1;     // the buffer group id the receives select from
-  static constexpr unsigned kEntries = 256;  // per worker
+  static constexpr unsigned kEntries = 256;  // per engine worker (the default of setup)
 
   ProvidedBuffers() = default;
   ProvidedBuffers(const ProvidedBuffers&) = delete;
@@ -20,9 +20,10 @@ class ProvidedBuffers {
   // The ring must be unregistered first (io_uring_queue_exit does it).
   ~ProvidedBuffers();
 
-  // Registers kEntries buffers of bufSize bytes with `ring`. False when the kernel refuses (the
-  // worker then gives each session its own buffer and uses single-shot receives).
-  bool setup(io_uring* ring, size_t bufSize);
+  // Registers `entries` (a power of two) buffers of bufSize bytes with `ring`. False when the
+  // kernel refuses (an engine worker then gives each session its own buffer and uses single-shot
+  // receives).
+  bool setup(io_uring* ring, size_t bufSize, unsigned entries = kEntries);
   bool active() const { return ring_ != nullptr; }
   const char* data(unsigned bid) const { return bufs_.get() + size_t(bid) * bufSize_; }
   void recycle(unsigned bid);
@@ -31,6 +32,7 @@ class ProvidedBuffers {
   io_uring_buf_ring* ring_ = nullptr;
   std::unique_ptr<char[]> bufs_;
   size_t bufSize_ = 0;
+  unsigned entries_ = 0;
 };
 
 }  // namespace iocpm

@@ -58,12 +58,7 @@ class PosixGenThread : public GenThread<PosixGenThread, Conn> {
     cn.resetStream();
     cn.blocked = false;
     int fd = ::socket(g_.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      c_.bump(c_.connectsFailed);
-      c_.error(errno);
-      cn.state = ConnState::Closed;
-      return;
-    }
+    if (fd < 0) return noSocket(cn, errno);
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     cn.fd = fd;
