@@ -103,6 +103,18 @@ if (!existsSync(join(root, 'native/build/Release/iocp_monitor.node'))) {
   }
 }
 
+// The three Linux C++ test binaries (plain, ASan, TSan) are built up front, two at a time: each is
+// one compiler run on one core, and on this 2-core machine building them one after another inside
+// their suites took ~4 minutes of the run. Only the builds share the CPU; the tests still run one
+// suite at a time. A failed build is reported by its suite, which tries again.
+const NATIVE_TEST_BINARIES = { engine: 'bin/engine_tests', asan: 'bin/engine_tests_asan', tsan: 'bin/engine_tests_tsan' }
+const toBuild = Object.entries(NATIVE_TEST_BINARIES).filter(([name]) => !only || only.includes(name)).map(([, bin]) => bin)
+if (toBuild.length > 1) {
+  console.log(`\n=== building ${toBuild.join(', ')} (make -j2) ===`)
+  const r = await run({ cmd: 'make', args: ['-s', '-j2', '-C', 'native/tests', ...toBuild] })
+  console.log(`built in ${r.seconds.toFixed(0)} s (exit ${r.code})`)
+}
+
 const results = []
 for (const suite of suites) {
   if (only && !only.includes(suite.name)) continue
