@@ -181,7 +181,7 @@ const medianFinite = (xs) => {
   return f.length ? median(f) : NaN
 }
 /** How a run's echoes checked out: corruption and lost echoes are reported, never as speed. */
-const check = (r) => (r.mismatchedBytes > 0 ? `CORRUPT ${r.mismatchedBytes} B` : r.missingBytes > 0 ? `${r.missingBytes} B never echoed` : r.verified ? 'verified' : 'connect errors')
+const check = (r) => (r.mismatchedBytes > 0 ? `CORRUPT ${r.mismatchedBytes} B` : r.missingBytes > 0 ? `${r.missingBytes} B never echoed` : r.echoes === 0 ? 'no echo' : r.verified ? 'verified' : 'connect errors')
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—')
 const results = []
 const sessionsOnly = argv.includes('--sessions-only')

@@ -301,12 +301,18 @@ bool run_iouring_thread(LinuxRun& run, int tid) {
   return true;
 }
 
+// What a generator thread's init() needs: the ring and a buffer ring on it.
 std::string iouring_generator_unavailable() {
   io_uring ring;
   int r = init_ring(&ring, 4096);
   if (r < 0) return std::string("io_uring_queue_init: ") + std::strerror(-r);
-  io_uring_queue_exit(&ring);
-  return "";
+  std::string why;
+  {
+    ProvidedBuffers probe;
+    if (!probe.setup(&ring, 2048, 64)) why = "io_uring_register_buf_ring refused";
+    io_uring_queue_exit(&ring);  // before the buffers are freed
+  }
+  return why;
 }
 
 }  // namespace iocpm
