@@ -129,8 +129,8 @@ export async function varyingLoad(port: number, seconds: number): Promise<number
  */
 export async function resetClients(port: number, count: number): Promise<void> {
   const sockets = await Promise.all(Array.from({ length: count }, () => connect(port)))
-  // Let the engine accept them and post its receives before the RSTs arrive.
-  await sleep(200)
+  // Let the engine accept them and post its receives before the RSTs arrive (Wine is slow to).
+  await sleep(500)
   for (const s of sockets) s.resetAndDestroy()
   await sleep(100)
 }
