@@ -19,7 +19,6 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
-#include <memory>
 #include <unordered_set>
 
 #include "gen_thread.h"
@@ -34,8 +33,7 @@ struct CompletionLink {
   int pending = 0;  // posted operations whose completion has not been handled yet
   bool recvPending = false, sendPending = false;
   bool closing = false, abortive = false;
-  uint32_t sendLen = 0;         // bytes in the pending send
-  std::unique_ptr<char[]> buf;  // receive buffer (allocated on the first receive)
+  uint32_t sendLen = 0;  // bytes in the pending send
 };
 
 template <class Link>
@@ -155,11 +153,7 @@ class CompletionGenThread : public GenThread<Self, Conn> {
     if (self().rearmRecv(cn)) pump(cn);
   }
 
-  // The receive buffer of a Link, allocated on its first receive.
-  char* recvBuffer(Link& l) {
-    if (!l.buf) l.buf.reset(new char[recvBufSize_]);
-    return l.buf.get();
-  }
+  // The size of one receive buffer: a connection's own (IOCP) or one of the ring's (io_uring).
   size_t recvBufSize() const { return recvBufSize_; }
 
   // ---- what GenThread asks of a platform, the same for both ----

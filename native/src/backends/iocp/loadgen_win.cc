@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -70,6 +71,7 @@ struct Link : CompletionLink<Conn> {
   SOCKET sock;
   IoOp connectOp{OpKind::Connect}, recvOp{OpKind::Recv}, sendOp{OpKind::Send};
   bool resetAfterSend = false;  // Reset fault: RST once this send completes
+  std::unique_ptr<char[]> buf;  // receive buffer (allocated on the first receive)
 };
 
 // WSAStartup/WSACleanup for as long as one run's state exists (getaddrinfo needs it too).
@@ -204,8 +206,9 @@ class WinGenThread : public CompletionGenThread<WinGenThread, Conn, Link> {
 
   bool postRecv(Conn& cn) {
     Link& l = *cn.link;
+    if (!l.buf) l.buf.reset(new char[recvBufSize()]);
     WSABUF b;
-    b.buf = recvBuffer(l);
+    b.buf = l.buf.get();
     b.len = static_cast<ULONG>(recvBufSize());
     DWORD flags = 0;
     l.recvOp.reset();

@@ -24,6 +24,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "../../loadgen/completion_gen.h"
 #include "../posix/loadgen_linux.h"
@@ -47,13 +48,13 @@ struct IoOp {
   IoOp(OpKind k, Link* l) : kind(k), link(l) {}
   OpKind kind;
   Link* link;
-  bool pending = false;
 };
 
 struct Link : CompletionLink<Conn> {
   Link(int f, Conn* c) : CompletionLink(c), fd(f) {}
   int fd;
   IoOp connectOp{OpKind::Connect, this}, recvOp{OpKind::Recv, this}, sendOp{OpKind::Send, this};
+  bool connectPending = false;  // the connect is posted (receive and send: CompletionLink's flags)
 };
 
 // A ring as every generator thread makes it. SINGLE_ISSUER + DEFER_TASKRUN (6.1+): completion work
@@ -161,7 +162,6 @@ class UringGenThread : public CompletionGenThread<UringGenThread, Conn, Link> {
 
   void post(io_uring_sqe* s, IoOp& op) {
     io_uring_sqe_set_data(s, &op);
-    op.pending = true;
     ++op.link->pending;
   }
 
@@ -181,11 +181,13 @@ class UringGenThread : public CompletionGenThread<UringGenThread, Conn, Link> {
     io_uring_sqe* s = sqe();
     io_uring_prep_connect(s, fd, reinterpret_cast<const sockaddr*>(&g_.addr), g_.addrLen);
     post(s, l->connectOp);
+    l->connectPending = true;
   }
 
   void cancelPending(Link& l) {
-    for (IoOp* op : {&l.connectOp, &l.recvOp, &l.sendOp}) {
-      if (!op->pending) continue;
+    const std::pair<IoOp*, bool> ops[] = {{&l.connectOp, l.connectPending}, {&l.recvOp, l.recvPending}, {&l.sendOp, l.sendPending}};
+    for (const auto& [op, pending] : ops) {
+      if (!pending) continue;
       io_uring_sqe* s = sqe();
       io_uring_prep_cancel64(s, reinterpret_cast<uint64_t>(op), 0);
       io_uring_sqe_set_data64(s, 0);
@@ -241,8 +243,8 @@ class UringGenThread : public CompletionGenThread<UringGenThread, Conn, Link> {
   void complete(IoOp& op, int res, unsigned flags) {
     if (op.kind == OpKind::Recv) return recvDone(op, res, flags);
     Link* l = op.link;
-    op.pending = false;
-    if (!linkDone(l, op.kind == OpKind::Send, op.kind == OpKind::Recv, res >= 0, res > 0 ? uint64_t(res) : 0)) return;
+    if (op.kind == OpKind::Connect) l->connectPending = false;
+    if (!linkDone(l, op.kind == OpKind::Send, false, res >= 0, res > 0 ? uint64_t(res) : 0)) return;
     Conn& cn = *l->conn;
     if (res < 0 && op.kind == OpKind::Connect) return failConnect(cn, -res);
     if (op.kind == OpKind::Connect) return onConnected(cn);
@@ -265,7 +267,6 @@ class UringGenThread : public CompletionGenThread<UringGenThread, Conn, Link> {
     const unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
     const char* data = hasBuf ? bufs_.data(bid) : nullptr;
     if (!more) {
-      op.pending = false;
       if (!linkDone(l, false, true, res >= 0, 0)) return recycle(hasBuf, bid);
     } else if (l->closing) {
       return recycle(hasBuf, bid);

@@ -263,7 +263,8 @@ static LoadError choose_io(const LoadConfig& c, LinuxRun* run) {
     run->io = GenIo::IoUring;
     run->ioNote = c.io == GenIo::Auto ? "auto: io_uring, one ring per thread" : "as configured";
   } else if (c.io == GenIo::IoUring) {
-    return {"io", "unsupported", 0, "io 'iouring' is not available here: " + why};
+    // As the engine refuses backend iouring: ENOSYS, "not-supported" in the error catalog.
+    return {"io", "not-supported", ENOSYS, "io 'iouring' is not available here: " + why + " (use io auto or epoll)"};
   } else {
     run->io = GenIo::Epoll;
     run->ioNote = "auto: epoll, io_uring unavailable (" + why + ")";
